@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# `make bench`: our figures beside a peer's, measured in the same run on the same cluster, and
+# reported as ratios (the machine is noisy; a ratio holds better than an absolute time).
+#
+#   bench/run.sh <release build dir>
+#
+# On a local control plane of its own (build/bench-cluster, port offset 20000), with N objects
+# (MCM_BENCH_OBJECTS, default 10000) of a schema-free custom resource:
+#   informer sync time and RSS   mcm-informer-bench    vs informer-peer   (client-go)
+#   watch events per second      mcm-watch-bench       vs watch-peer      (client-go)
+#   no-op reconciles per second  mcm-controller-bench  vs controller-peer (controller-runtime)
+# Each pair runs MCM_BENCH_ROUNDS times (default 3), alternating, and the median is reported.
+set -euo pipefail
+repo=$(cd "$(dirname "$0")/.." && pwd)
+build=$(realpath "${1:?usage: bench/run.sh <release build dir>}")
+objects=${MCM_BENCH_OBJECTS:-10000}
+rounds=${MCM_BENCH_ROUNDS:-3}
+export MCM_CLUSTER_DIR="$repo/build/bench-cluster" MCM_CLUSTER_PORT_OFFSET=20000 KUBECONFIG=
+results=$(mktemp -d)
+
+peers=$("$repo/bench/peers/build.sh")
+kubeconfig=$("$repo/hack/cluster-up.sh")
+trap '"$repo/hack/cluster-down.sh" >/dev/null 2>&1 || true; rm -rf "$results"' EXIT
+kubectl() { "$repo/hack/kubectl.sh" "$@"; }
+
+kubectl apply -f "$repo/bench/peers/testdata/crd.yaml" >/dev/null
+kubectl wait --for condition=established --timeout=60s crd/widgets.bench.mycloudmanager.io >/dev/null
+kubectl create namespace bench >/dev/null 2>&1 || true
+R=(--kubeconfig "$kubeconfig" --group bench.mycloudmanager.io --version v1 --resource widgets
+  --namespace bench)
+before=$(kubectl get widgets.bench.mycloudmanager.io -n bench -o jsonpath='{.metadata.resourceVersion}')
+echo "creating $objects objects..." >&2
+"$peers/loadgen" "${R[@]}" --kind Widget --count "$objects" --size-bytes 1000 >"$results/loadgen.json"
+
+run() { # run <name> <command...>: appends the command's JSON line to $results/<name>
+  local name=$1
+  shift
+  echo "  $name: ${*##*/}" >&2
+  "$@" >>"$results/$name"
+}
+for ((i = 1; i <= rounds; i++)); do
+  echo "round $i of $rounds" >&2
+  run ours-sync "$build/bench/mcm-informer-bench" "${R[@]}" --expect "$objects"
+  run peer-sync "$peers/informer-peer" "${R[@]}" --expect "$objects" --mode sync --list-mode list
+  run ours-watch "$build/bench/mcm-watch-bench" "${R[@]}" --resource-version "$before" \
+    --expect "$objects"
+  run peer-watch "$peers/watch-peer" "${R[@]}" --resource-version "$before" --expect "$objects"
+  run ours-reconcile "$build/bench/mcm-controller-bench" "${R[@]}" --kind Widget \
+    --expect "$objects" --workers 2
+  run peer-reconcile "$peers/controller-peer" "${R[@]}" --kind Widget --mode initial \
+    --expect "$objects" --workers 2
+done
+
+python3 - "$results" "$objects" "$rounds" <<'PY'
+import json, os, platform, statistics, subprocess, sys
+results, objects, rounds = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+def load(name):
+    with open(os.path.join(results, name)) as f:
+        return [json.loads(line) for line in f if line.strip()]
+def median(name, field):
+    return statistics.median(r[field] for r in load(name))
+cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
+print(f"make bench — {objects} objects, median of {rounds} rounds")
+print(f"machine: {os.cpu_count()} cores, {cpu}, {platform.platform()}")
+print(f"commands: bench/run.sh (mcm-*-bench beside bench/peers: client-go/controller-runtime)")
+rows = [
+    ("informer initial sync (s)", median("ours-sync", "sync_seconds"), median("peer-sync", "sync_seconds"), "≤ 0.8", "lower"),
+    ("informer RSS after sync (MiB)", median("ours-sync", "rss_bytes") / 2**20, median("peer-sync", "rss_bytes") / 2**20, "≤ 0.5", "lower"),
+    ("watch events per second", median("ours-watch", "events_per_second"), median("peer-watch", "events_per_second"), "≥ 1.5", "higher"),
+    ("no-op reconciles per second", median("ours-reconcile", "reconciles_per_second"), median("peer-reconcile", "reconciles_per_second"), "≥ 2", "higher"),
+]
+print(f"{'figure':32} {'ours':>12} {'peer':>12} {'ratio':>8}  target")
+for name, ours, peer, target, better in rows:
+    print(f"{name:32} {ours:12.3f} {peer:12.3f} {ours / peer:8.2f}  {target} ({better} is better)")
+PY

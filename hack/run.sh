@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# `make run`: starts the local control plane (hack/cluster-up.sh), applies the CRDs of crds/,
+# and starts every operator and the gateway that the release build produced, in the background,
+# with their logs in the cluster directory. Prints where everything is.
+#   hack/run.sh <build dir>
+# Stop with `make cluster-down` (it stops the processes started here too).
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+build=$(realpath "${1:?usage: hack/run.sh <build dir>}")
+. "$here/lib/common.sh"
+
+kubeconfig=$("$here/cluster-up.sh")
+if compgen -G "$MCM_REPO_DIR/crds/*.yaml" >/dev/null; then
+  "$here/kubectl.sh" apply --server-side -f "$MCM_REPO_DIR/crds/" >&2
+fi
+
+# Every process started here writes its pid beside the cluster's own, so cluster-down stops it.
+start_process() { # start_process <name> <binary> [args...]
+  local name=$1 binary=$2
+  shift 2
+  local pid_file="$PID_DIR/$name.pid"
+  if [ -f "$pid_file" ] && kill -0 "$(cat "$pid_file")" 2>/dev/null; then
+    return 0
+  fi
+  nohup "$binary" "$@" >"$LOG_DIR/$name.log" 2>&1 &
+  echo $! >"$pid_file"
+  echo "started $name (log: $LOG_DIR/$name.log)" >&2
+}
+
+started=0
+for binary in "$build"/mcm-*-operator "$build"/mcm-gateway; do
+  [ -x "$binary" ] || continue
+  start_process "$(basename "$binary")" "$binary" --kubeconfig "$kubeconfig"
+  started=$((started + 1))
+done
+
+cat <<TXT
+
+MyCloudManager local control plane is up.
+  kubeconfig:  $kubeconfig
+               (export KUBECONFIG=$kubeconfig, or use hack/kubectl.sh)
+  logs:        $LOG_DIR
+  processes:   $started operator/gateway process(es) started from $build
+TXT
+if [ -x "$build/mcm-gateway" ]; then
+  cat <<TXT
+  dashboard:   http://127.0.0.1:30000
+  admin login: the password is in the Secret mcm-system/mcm-admin
+               (hack/kubectl.sh -n mcm-system get secret mcm-admin -o jsonpath='{.data.password}' | base64 -d)
+TXT
+else
+  echo "  dashboard:   not part of this build yet (the gateway is the next milestone)"
+fi
+echo "Stop everything with: make cluster-down"

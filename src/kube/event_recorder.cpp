@@ -1,0 +1,79 @@
+#include <mcm/kube/event_recorder.hpp>
+
+#include <mcm/kube/leader_elector.hpp>
+
+#include <random>
+
+namespace mcm::kube {
+namespace {
+
+std::string unique_suffix() {
+  static thread_local std::mt19937_64 rng{std::random_device{}()};
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  auto n = rng();
+  for (int i = 0; i < 16; ++i, n >>= 4) {
+    out += kHex[n & 15];
+  }
+  return out;
+}
+
+}  // namespace
+
+EventRecorder::EventRecorder(Client& client, std::string component, std::string instance)
+    : client_(client), component_(std::move(component)), instance_(std::move(instance)) {}
+
+net::awaitable<Result<void>> EventRecorder::record(const Json& object, EventKind kind,
+                                                   std::string reason, std::string message) {
+  const auto& meta = object.at("metadata");
+  const std::string ns = meta.value("namespace", "default");
+  const std::string uid = meta.value("uid", "");
+  const std::string type = kind == EventKind::Normal ? "Normal" : "Warning";
+  const auto now = micro_time(std::chrono::system_clock::now());
+  const auto key = std::make_tuple(uid, type, reason, message);
+  const auto steady_now = std::chrono::steady_clock::now();
+  if (auto it = seen_.find(key); it != seen_.end() && steady_now - it->second.last < kRepeatWindow) {
+    Seen& seen = it->second;
+    Json patch = {{"count", seen.count + 1}, {"lastTimestamp", now.substr(0, 19) + "Z"}};
+    auto patched = co_await client_.patch(resources::events(), seen.ns, seen.name,
+                                          PatchType::Merge, std::move(patch));
+    if (patched) {
+      ++seen.count;
+      seen.last = steady_now;
+      co_return Result<void>{};
+    }
+    if (patched.error().code != Errc::NotFound) {
+      co_return patched.error();
+    }
+    seen_.erase(it);  // the Event expired meanwhile: create a new one
+  }
+  const std::string name = meta.value("name", "object") + "." + unique_suffix();
+  Json event = {
+      {"apiVersion", "v1"},
+      {"kind", "Event"},
+      {"metadata", {{"name", name}, {"namespace", ns}}},
+      {"involvedObject",
+       {{"apiVersion", object.value("apiVersion", "")},
+        {"kind", object.value("kind", "")},
+        {"name", meta.value("name", "")},
+        {"namespace", ns},
+        {"uid", uid},
+        {"resourceVersion", meta.value("resourceVersion", "")}}},
+      {"reason", reason},
+      {"message", message},
+      {"type", type},
+      {"source", {{"component", component_}, {"host", instance_}}},
+      {"reportingComponent", component_},
+      {"reportingInstance", instance_},
+      {"firstTimestamp", now.substr(0, 19) + "Z"},
+      {"lastTimestamp", now.substr(0, 19) + "Z"},
+      {"count", 1}};
+  auto created = co_await client_.create(resources::events(), std::move(event));
+  if (!created) {
+    co_return created.error();
+  }
+  seen_[key] = Seen{name, ns, 1, steady_now};
+  co_return Result<void>{};
+}
+
+}  // namespace mcm::kube

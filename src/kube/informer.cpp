@@ -1,0 +1,109 @@
+#include <mcm/kube/informer.hpp>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+namespace mcm::kube {
+
+void drop_managed_fields(Json& object) {
+  if (const auto meta = object.find("metadata"); meta != object.end() && meta->is_object()) {
+    meta->erase("managedFields");
+  }
+}
+
+Informer::Informer(Client& client, Resource resource, InformerOptions options)
+    : watcher_(client, std::move(resource), options.watch), options_(std::move(options)) {}
+
+void Informer::add_handler(EventHandler handler) { handlers_.push_back(std::move(handler)); }
+
+net::awaitable<void> Informer::run() {
+  std::function<void(WatcherEvent&&)> sink = [this](WatcherEvent&& event) {
+    handle(std::move(event));
+  };
+  co_await watcher_.run(std::move(sink));
+}
+
+net::awaitable<bool> Informer::wait_for_sync() {
+  auto executor = co_await net::this_coro::executor;
+  net::steady_timer timer(executor);
+  while (!synced_.load()) {
+    auto state = co_await net::this_coro::cancellation_state;
+    if (state.cancelled() != net::cancellation_type::none) {
+      co_return false;
+    }
+    timer.expires_after(std::chrono::milliseconds(20));
+    co_await timer.async_wait(net::as_tuple(net::use_awaitable));
+  }
+  co_return true;
+}
+
+void Informer::handle(WatcherEvent&& event) {
+  auto freeze = [this](Json&& object) {
+    if (options_.transform) {
+      options_.transform(object);
+    }
+    return std::make_shared<const Json>(std::move(object));
+  };
+  switch (event.type) {
+    case WatcherEvent::Type::Restarted: {
+      std::vector<ObjectPtr> objects;
+      objects.reserve(event.objects.size());
+      for (auto& object : event.objects) {
+        objects.push_back(freeze(std::move(object)));
+      }
+      std::vector<ObjectPtr> removed;
+      std::vector<std::pair<ObjectPtr, ObjectPtr>> changed;
+      store_.replace(std::move(objects), removed, changed);
+      synced_ = true;
+      for (const auto& handler : handlers_) {
+        for (const auto& gone : removed) {
+          if (handler.on_delete) {
+            handler.on_delete(gone);
+          }
+        }
+        for (const auto& [old_object, new_object] : changed) {
+          if (!old_object) {
+            if (handler.on_add) {
+              handler.on_add(new_object);
+            }
+          } else if ((*old_object)["metadata"].value("resourceVersion", "") !=
+                     (*new_object)["metadata"].value("resourceVersion", "")) {
+            if (handler.on_update) {
+              handler.on_update(old_object, new_object);
+            }
+          }
+        }
+      }
+      break;
+    }
+    case WatcherEvent::Type::Applied: {
+      auto object = freeze(std::move(event.objects.front()));
+      auto old_object = store_.upsert(object);
+      for (const auto& handler : handlers_) {
+        if (old_object) {
+          if (handler.on_update) {
+            handler.on_update(old_object, object);
+          }
+        } else if (handler.on_add) {
+          handler.on_add(object);
+        }
+      }
+      break;
+    }
+    case WatcherEvent::Type::Deleted: {
+      auto& object = event.objects.front();
+      auto old_object = store_.erase(Store::key_of(object));
+      auto last = old_object ? old_object : freeze(std::move(object));
+      for (const auto& handler : handlers_) {
+        if (handler.on_delete) {
+          handler.on_delete(last);
+        }
+      }
+      break;
+    }
+  }
+}
+
+}  // namespace mcm::kube

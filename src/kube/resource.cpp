@@ -1,0 +1,91 @@
+#include <mcm/kube/resource.hpp>
+
+namespace mcm::kube {
+
+std::string Resource::api_version() const {
+  return group.empty() ? version : group + "/" + version;
+}
+
+std::string Resource::collection_path(std::string_view ns) const {
+  std::string path = group.empty() ? "/api/" + version : "/apis/" + group + "/" + version;
+  if (namespaced && !ns.empty()) {
+    path += "/namespaces/";
+    path += ns;
+  }
+  path += "/";
+  path += plural;
+  return path;
+}
+
+std::string Resource::object_path(std::string_view ns, std::string_view name) const {
+  return collection_path(ns) + "/" + std::string(name);
+}
+
+std::string Resource::qualified_name() const {
+  return group.empty() ? plural : plural + "." + group;
+}
+
+namespace resources {
+const Resource& leases() {
+  static const Resource r{"coordination.k8s.io", "v1", "leases", "Lease", true};
+  return r;
+}
+const Resource& events() {
+  static const Resource r{"", "v1", "events", "Event", true};
+  return r;
+}
+const Resource& namespaces() {
+  static const Resource r{"", "v1", "namespaces", "Namespace", false};
+  return r;
+}
+const Resource& deployments() {
+  static const Resource r{"apps", "v1", "deployments", "Deployment", true};
+  return r;
+}
+const Resource& config_maps() {
+  static const Resource r{"", "v1", "configmaps", "ConfigMap", true};
+  return r;
+}
+const Resource& secrets() {
+  static const Resource r{"", "v1", "secrets", "Secret", true};
+  return r;
+}
+const Resource& custom_resource_definitions() {
+  static const Resource r{"apiextensions.k8s.io", "v1", "customresourcedefinitions",
+                          "CustomResourceDefinition", false};
+  return r;
+}
+}  // namespace resources
+
+ObjectKey ObjectKey::parse(std::string_view key) {
+  const auto slash = key.find('/');
+  if (slash == std::string_view::npos) {
+    return {"", std::string(key)};
+  }
+  return {std::string(key.substr(0, slash)), std::string(key.substr(slash + 1))};
+}
+
+ObjectKey ObjectKey::of(const Json& object) {
+  const auto& meta = object.at("metadata");
+  return {meta.value("namespace", ""), meta.value("name", "")};
+}
+
+std::string url_encode(std::string_view value) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  out.reserve(value.size());
+  for (const char c : value) {
+    const auto u = static_cast<unsigned char>(c);
+    if ((u >= 'A' && u <= 'Z') || (u >= 'a' && u <= 'z') || (u >= '0' && u <= '9') || u == '-' ||
+        u == '_' || u == '.' || u == '~') {
+      out += c;
+    } else {
+      out += '%';
+      out += kHex[u >> 4];
+      out += kHex[u & 15];
+    }
+  }
+  return out;
+}
+
+}  // namespace mcm::kube
