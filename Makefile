@@ -6,7 +6,7 @@ SHELL := /bin/bash
 JOBS          ?= $(shell nproc)
 BUILD_DIR     ?= build/release
 TEST_DIR      ?= build/test
-CACHE_DIR     ?= $(HOME)/.cache/mycloudmanager
+CACHE_DIR     ?= $(or $(MCM_CACHE_DIR),$(HOME)/.cache/mycloudmanager)
 export MCM_CACHE_DIR := $(CACHE_DIR)
 
 .PHONY: help deps tools build build-test run test unit cluster-up cluster-down install deploy bench clean
