@@ -47,7 +47,7 @@ install: tools ## apply the CRDs to the current cluster
 	@hack/kubectl.sh apply --server-side -f crds/
 
 deploy: install ## apply the manifests to the current cluster
-	@hack/kubectl.sh apply -k manifests/
+	@hack/kubectl.sh apply -k manifests/base
 
 bench: tools build ## benchmarks, each beside a peer measured in the same run
 	@bench/run.sh $(BUILD_DIR)

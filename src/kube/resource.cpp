@@ -42,6 +42,22 @@ const Resource& deployments() {
   static const Resource r{"apps", "v1", "deployments", "Deployment", true};
   return r;
 }
+const Resource& stateful_sets() {
+  static const Resource r{"apps", "v1", "statefulsets", "StatefulSet", true};
+  return r;
+}
+const Resource& services() {
+  static const Resource r{"", "v1", "services", "Service", true};
+  return r;
+}
+const Resource& persistent_volume_claims() {
+  static const Resource r{"", "v1", "persistentvolumeclaims", "PersistentVolumeClaim", true};
+  return r;
+}
+const Resource& cron_jobs() {
+  static const Resource r{"batch", "v1", "cronjobs", "CronJob", true};
+  return r;
+}
 const Resource& config_maps() {
   static const Resource r{"", "v1", "configmaps", "ConfigMap", true};
   return r;
