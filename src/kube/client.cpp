@@ -226,13 +226,16 @@ struct Client::Impl {
     tcp::resolver resolver(executor);
     auto [rec, endpoints] = co_await resolver.async_resolve(config.host, config.port, kTuple);
     if (rec) {
-      co_return fail(Errc::Unavailable, "resolve " + config.host + ": " + rec.message());
+      co_return fail(rec == net::error::operation_aborted ? Errc::Cancelled : Errc::Unavailable,
+                     "resolve " + config.host + ": " + rec.message());
     }
     auto& tcp_layer = beast::get_lowest_layer(conn->stream);
     tcp_layer.expires_after(options.connect_timeout);
     auto [cec, endpoint] = co_await tcp_layer.async_connect(endpoints, kTuple);
     if (cec) {
-      co_return fail(cec == beast::error::timeout ? Errc::Timeout : Errc::Unavailable,
+      co_return fail(cec == beast::error::timeout                ? Errc::Timeout
+                     : cec == net::error::operation_aborted ? Errc::Cancelled
+                                                            : Errc::Unavailable,
                      "connect " + config.server + ": " + cec.message());
     }
     tcp_layer.socket().set_option(tcp::no_delay(true));
@@ -248,8 +251,8 @@ struct Client::Impl {
     }
     auto [hec] = co_await conn->stream.async_handshake(ssl::stream_base::client, kTuple);
     if (hec) {
-      co_return fail(Errc::Unavailable, "TLS handshake with " + config.server + ": " +
-                                            hec.message());
+      co_return fail(hec == net::error::operation_aborted ? Errc::Cancelled : Errc::Unavailable,
+                     "TLS handshake with " + config.server + ": " + hec.message());
     }
     ++opened;
     co_return std::move(conn);

@@ -37,9 +37,13 @@ Watcher::Watcher(Client& client, Resource resource, WatcherOptions options)
 
 std::string Watcher::resource_version() const { return resource_version_; }
 
-net::awaitable<Result<std::string>> Watcher::list_all(std::vector<Json>& items) {
+net::awaitable<Result<std::string>> Watcher::list_all(std::vector<Json>& items,
+                                                     std::string from_version) {
   items.clear();
   ListOptions list_options;
+  // "0" lets the API server answer from its watch cache in one response (as client-go's
+  // reflector does for its first list); "" is a consistent read from etcd, served in pages.
+  list_options.resource_version = std::move(from_version);
   list_options.label_selector = options_.label_selector;
   list_options.field_selector = options_.field_selector;
   list_options.limit = options_.page_size;
@@ -65,6 +69,9 @@ net::awaitable<Result<std::string>> Watcher::list_all(std::vector<Json>& items) 
     const auto& meta = list["metadata"];
     resource_version = meta.value("resourceVersion", resource_version);
     list_options.continue_token = meta.value("continue", "");
+    if (!list_options.continue_token.empty()) {
+      list_options.resource_version.clear();  // a continue token carries its own version
+    }
     if (list_options.continue_token.empty()) {
       break;
     }
@@ -88,7 +95,10 @@ net::awaitable<void> Watcher::run(std::function<void(WatcherEvent&&)> sink) {
     if (need_list) {
       std::vector<Json> items;
       ++stats_.lists;
-      auto rv = co_await list_all(items);
+      // The first list may come from the API server's cache; after a 410 Gone that cache is
+      // behind what we saw, so list consistently.
+      std::string from = stats_.gone > 0 ? "" : "0";
+      auto rv = co_await list_all(items, std::move(from));
       if (!rv) {
         if (rv.error().code == Errc::Cancelled) {
           break;

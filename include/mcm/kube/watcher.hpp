@@ -1,7 +1,8 @@
 #pragma once
 // Watcher: list, then watch, of one resource, turned into a stream of cache-shaped events.
 //
-// It lists with paging, reports the full set as one Restarted event, then watches from the
+// It lists (the first time from the API server's cache, after a 410 Gone from etcd with
+// paging), reports the full set as one Restarted event, then watches from the
 // list's resourceVersion with bookmarks. When the watch ends it resumes from the last
 // resourceVersion seen; on 410 Gone (history compacted) it lists again and reports Restarted;
 // other failures (API server down, network) are retried with exponential backoff, forever,
@@ -52,7 +53,8 @@ class Watcher {
   std::string resource_version() const;
 
  private:
-  net::awaitable<Result<std::string>> list_all(std::vector<Json>& items);
+  net::awaitable<Result<std::string>> list_all(std::vector<Json>& items,
+                                               std::string from_version);
 
   Client& client_;
   Resource resource_;
