@@ -44,7 +44,7 @@ cluster-down: ## stop the local control plane and remove its data
 	@hack/cluster-down.sh
 
 install: tools ## apply the CRDs to the current cluster
-	@hack/kubectl.sh apply --server-side -f crds/
+	@hack/kubectl.sh apply --server-side --force-conflicts -f crds/
 
 deploy: install ## apply the manifests to the current cluster
 	@hack/kubectl.sh apply -k manifests/base

@@ -11,8 +11,11 @@ build=$(realpath "${1:?usage: hack/run.sh <build dir>}")
 
 kubeconfig=$("$here/cluster-up.sh")
 if compgen -G "$MCM_REPO_DIR/crds/*.yaml" >/dev/null; then
-  "$here/kubectl.sh" apply --server-side -f "$MCM_REPO_DIR/crds/" >&2
+  "$here/kubectl.sh" apply --server-side --force-conflicts -f "$MCM_REPO_DIR/crds/" >&2
+  "$here/kubectl.sh" wait --for condition=established --timeout=60s -f "$MCM_REPO_DIR/crds/" >&2
 fi
+# The operators' Leases live in mcm-system.
+"$here/kubectl.sh" apply -f "$MCM_REPO_DIR/manifests/base/namespace.yaml" >&2
 
 # Every process started here writes its pid beside the cluster's own, so cluster-down stops it.
 start_process() { # start_process <name> <binary> [args...]

@@ -18,6 +18,7 @@
 #include <future>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace mcm::test {
 
@@ -66,5 +67,39 @@ std::string make_namespace(net::io_context& io, kube::Client& client);
 void ensure_widget_crd();
 const kube::Resource& widgets();
 kube::Json widget(const std::string& ns, const std::string& name, int size = 1);
+
+}  // namespace mcm::test
+
+namespace mcm::test {
+
+// An operator binary of the build running against the test cluster as its own service account
+// (manifests/base RBAC applied first), so a missing permission fails the test.
+class OperatorProcess {
+ public:
+  // `name` is "app" for build/.../mcm-app-operator; `service_account` in mcm-system.
+  OperatorProcess(std::string name, std::vector<std::string> extra_args = {});
+  ~OperatorProcess();
+  OperatorProcess(const OperatorProcess&) = delete;
+  OperatorProcess& operator=(const OperatorProcess&) = delete;
+
+  void start();
+  void kill_hard();         // SIGKILL, as a crash would
+  int stop();               // SIGTERM; the exit status (-1 if it had to be killed)
+  bool running() const { return pid_ > 0; }
+  std::string log() const;  // what it has written so far
+  const std::string& log_path() const { return log_path_; }
+
+ private:
+  std::string name_;
+  std::vector<std::string> args_;
+  std::string kubeconfig_;
+  std::string log_path_;
+  int pid_ = -1;
+};
+
+// A kubeconfig for a service account of the test cluster (token from the TokenRequest API).
+std::string service_account_kubeconfig(const std::string& ns, const std::string& name);
+// Applies manifests/base/namespace.yaml and the RBAC file of an operator.
+void apply_operator_rbac(const std::string& name);
 
 }  // namespace mcm::test
