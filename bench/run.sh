@@ -9,6 +9,7 @@
 #   informer sync time and RSS   mcm-informer-bench    vs informer-peer   (client-go)
 #   watch events per second      mcm-watch-bench       vs watch-peer      (client-go)
 #   no-op reconciles per second  mcm-controller-bench  vs controller-peer (controller-runtime)
+#   200 Apps to Running, requests per steady reconcile, RSS: bench/apps.py (mcm-app-operator)
 # Each pair runs MCM_BENCH_ROUNDS times (default 3), alternating, and the median is reported.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
@@ -16,6 +17,8 @@ build=$(realpath "${1:?usage: bench/run.sh <release build dir>}")
 objects=${MCM_BENCH_OBJECTS:-10000}
 rounds=${MCM_BENCH_ROUNDS:-3}
 export MCM_CLUSTER_DIR="$repo/build/bench-cluster" MCM_CLUSTER_PORT_OFFSET=20000 KUBECONFIG=
+# The App benchmark's StatefulSets claim about 200 volumes.
+export MCM_CLUSTER_VOLUMES=260
 results=$(mktemp -d)
 
 peers=$("$repo/bench/peers/build.sh")
@@ -54,6 +57,10 @@ for ((i = 1; i <= rounds; i++)); do
     --expect "$objects" --workers 2
 done
 
+echo "App operator: $objects-object runtime figures done; now 200 Apps" >&2
+(cd "$repo" && python3 bench/apps.py "$repo/hack/kubectl.sh" "$build/mcm-app-operator" "$kubeconfig" \
+  "$results") >"$results/apps"
+
 python3 - "$results" "$objects" "$rounds" <<'PY'
 import json, os, platform, statistics, subprocess, sys
 results, objects, rounds = sys.argv[1], int(sys.argv[2]), sys.argv[3]
@@ -77,4 +84,10 @@ rows = [
 print(f"{'figure':32} {'ours':>12} {'peer':>12} {'ratio':>8}  target")
 for name, ours, peer, target, better in rows:
     print(f"{name:32} {ours:12.3f} {peer:12.3f} {ours / peer:8.2f}  {target} ({better} is better)")
+apps = load("apps")[0]
+print(f"App operator (bench/apps.py, {apps['apps']} Apps of the 7 types, release build):")
+print(f"  kubectl apply to all Running      {apps['seconds_to_all_running']:8.1f} s   (target ≤ 60 s)")
+print(f"  API requests per steady reconcile {apps['requests_per_steady_reconcile']:8.2f}     (target ≤ 4; {apps['steady_reconciles']:.0f} reconciles in {apps['steady_seconds']} s)")
+print(f"  writes while steady               {apps['steady_writes']:8.0f}     (target 0)")
+print(f"  operator RSS                      {apps['operator_rss_bytes'] / 2**20:8.1f} MiB")
 PY

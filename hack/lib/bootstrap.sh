@@ -13,7 +13,7 @@ STORAGE_CLASS=standard
 # kube-controller-manager binds claims to these, so StatefulSets with volumeClaimTemplates
 # become Ready. Their reclaim policy is Retain (nothing could delete or recycle them); a
 # claim's deletion leaves its volume Released until volumes_free makes it Available again.
-PV_POOL_SIZE=40
+PV_POOL_SIZE=${MCM_CLUSTER_VOLUMES:-40}  # MCM_CLUSTER_VOLUMES overrides (the benchmark needs more)
 PV_SIZE=100Gi
 
 # write_kubeconfig <file> <user name> <certificate name in PKI_DIR>
