@@ -1,12 +1,12 @@
 #include <app/reconciler.hpp>
-
 #include <app/status.hpp>
+
+#include <mcm/core/random.hpp>
 
 #include <mcm/core/logging.hpp>
 #include <mcm/kube/leader_elector.hpp>
 
 #include <openssl/evp.h>
-#include <openssl/rand.h>
 
 #include <stdexcept>
 
@@ -63,27 +63,8 @@ std::vector<kube::ObjectPtr> instance_objects(const kube::Informer& informer, co
 
 }  // namespace
 
-const kube::Resource& apps_resource() {
-  static const kube::Resource r{"mycloudmanager.io", "v1alpha1", "apps", "App", true};
-  return r;
-}
+const kube::Resource& apps_resource() { return kube::resources::apps(); }
 
-std::string generate_password(std::size_t length) {
-  static constexpr std::string_view kAlphabet =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-  std::string out;
-  while (out.size() < length) {
-    unsigned char byte = 0;
-    if (RAND_bytes(&byte, 1) != 1) {
-      throw std::runtime_error("the system random generator failed");
-    }
-    // Rejection sampling keeps every character equally likely.
-    if (byte < 248) {
-      out += kAlphabet[byte % kAlphabet.size()];
-    }
-  }
-  return out;
-}
 
 AppReconciler::AppReconciler(kube::Client& client, AppCaches caches, kube::EventRecorder& events,
                              RenderContext context, std::chrono::seconds resync_period)
@@ -118,7 +99,7 @@ net::awaitable<Result<std::string>> AppReconciler::ensure_admin_secret(const Jso
   // Generated once and never overwritten: the app's data is protected by it.
   Json data = Json::object();
   for (const auto& key : secret_keys_for(app)) {
-    data[key.name] = key.sha256_of.empty() ? generate_password() : std::string();
+    data[key.name] = key.sha256_of.empty() ? random_password() : std::string();
   }
   for (const auto& key : secret_keys_for(app)) {
     if (!key.sha256_of.empty()) {

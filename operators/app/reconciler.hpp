@@ -67,7 +67,4 @@ class AppReconciler : public kube::Reconciler {
   std::uint64_t applies_ = 0;
 };
 
-// A random password of `length` characters from [A-Za-z0-9], from OpenSSL's CSPRNG.
-std::string generate_password(std::size_t length = 24);
-
 }  // namespace mcm::app

@@ -83,4 +83,35 @@ Result<std::string> base64_decode(std::string_view text) {
   return out;
 }
 
+std::string base64url_encode(std::string_view bytes) {
+  std::string out = base64_encode(bytes);
+  while (!out.empty() && out.back() == '=') {
+    out.pop_back();
+  }
+  for (char& c : out) {
+    c = c == '+' ? '-' : (c == '/' ? '_' : c);
+  }
+  return out;
+}
+
+Result<std::string> base64url_decode(std::string_view text) {
+  std::string standard;
+  standard.reserve(text.size() + 3);
+  for (const char c : text) {
+    const bool url_only = c == '-' || c == '_';
+    const bool shared = c != '+' && c != '/' && kDecode[static_cast<unsigned char>(c)] >= 0;
+    if (!url_only && !shared) {
+      return fail(Errc::Invalid, "invalid base64url text");
+    }
+    standard += c == '-' ? '+' : (c == '_' ? '/' : c);
+  }
+  if (standard.size() % 4 == 1) {
+    return fail(Errc::Invalid, "invalid base64url text: bad length");
+  }
+  while (standard.size() % 4 != 0) {
+    standard += '=';
+  }
+  return base64_decode(standard);
+}
+
 }  // namespace mcm

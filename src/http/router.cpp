@@ -87,6 +87,18 @@ void Router::add(Verb method, std::string pattern, Handler handler) {
   }
 }
 
+void Router::set_fallback(Handler handler) { fallback_ = std::move(handler); }
+
+std::vector<std::pair<Verb, std::string>> Router::routes() const {
+  std::vector<std::pair<Verb, std::string>> out;
+  for (const auto& route : routes_) {
+    for (const auto& entry : route.handlers) {
+      out.emplace_back(entry.first, route.pattern);
+    }
+  }
+  return out;
+}
+
 boost::asio::awaitable<Response> Router::dispatch(Request request) const {
   // Not a coroutine itself: resolution runs at once and the handler's awaitable is handed back
   // as is, so a request costs no extra coroutine frame.
@@ -137,6 +149,16 @@ boost::asio::awaitable<Response> Router::dispatch(Request request) const {
     if (route.handlers.contains(method) && (best == nullptr || more_specific(route, *best))) {
       best = &route;
     }
+  }
+  if (!any_match && fallback_ && (method == Verb::get || method == Verb::head)) {
+    if (question != std::string_view::npos) {
+      auto query = parse_query(target.substr(question + 1));
+      if (!query) {
+        return ready(error_response(Status::bad_request, query.error().message));
+      }
+      request.query = std::move(*query);
+    }
+    return fallback_(std::move(request));
   }
   if (!any_match) {
     return ready(error_response(Status::not_found, "no route for " + request.path));

@@ -1,3 +1,4 @@
+#include <mcm/http/response_stream.hpp>
 #include <mcm/http/server.hpp>
 
 #include <spdlog/spdlog.h>
@@ -198,6 +199,57 @@ void log_exception(std::string_view what, const std::exception_ptr& error) {
   }
 }
 
+// The ResponseStream of one request: writes straight to the connection's socket.
+class SessionStream final : public ResponseStream {
+ public:
+  SessionStream(ServerState& state, beast::tcp_stream& stream, unsigned version)
+      : state_(state), stream_(stream), version_(version) {}
+
+  net::awaitable<bool> open(Response head) override {
+    if (open_) {
+      co_return false;
+    }
+    open_ = true;
+    std::string text = "HTTP/" + std::to_string(version_ / 10) + "." + std::to_string(version_ % 10) +
+                       " " + std::to_string(head.result_int()) + " " +
+                       std::string(head.reason().empty() ? bhttp::obsolete_reason(head.result())
+                                                         : head.reason()) +
+                       "\r\n";
+    head.set(bhttp::field::connection, "close");
+    head.erase(bhttp::field::content_length);
+    for (const auto& field : head) {
+      text += std::string(field.name_string()) + ": " + std::string(field.value()) + "\r\n";
+    }
+    text += "\r\n";
+    co_return co_await send(std::move(text));
+  }
+
+  net::awaitable<bool> write(std::string data) override {
+    if (!open_ || failed_) {
+      co_return false;
+    }
+    co_return co_await send(std::move(data));
+  }
+
+  [[nodiscard]] bool is_open() const override { return open_; }
+  [[nodiscard]] bool stopping() const override { return state_.stopping; }
+
+ private:
+  net::awaitable<bool> send(std::string data) {
+    stream_.expires_after(state_.options.write_timeout);
+    auto [ec, bytes] = co_await net::async_write(stream_, net::buffer(data), kAsTuple);
+    stream_.expires_never();
+    failed_ = failed_ || static_cast<bool>(ec);
+    co_return !ec;
+  }
+
+  ServerState& state_;
+  beast::tcp_stream& stream_;
+  unsigned version_;
+  bool open_ = false;
+  bool failed_ = false;
+};
+
 // Sets the protocol fields a handler leaves to the server. May throw for a response Beast cannot
 // send (a body on a 204, say), which is the handler's bug.
 void finalize(Response& response, unsigned version, bool keep_alive) {
@@ -275,21 +327,32 @@ net::awaitable<After> serve_one(ServerState& state, beast::tcp_stream& stream,
   // The path only: query strings may carry tokens, which never reach a log line.
   const std::string path(message.target().substr(0, message.target().find('?')));
 
+  SessionStream response_stream(state, stream, version);
   Request request;
   request.message = std::move(message);
   request.remote_address = remote_address;
+  request.stream = &response_stream;
   Response response;
   bool failed = false;
   try {
     response = co_await state.router->dispatch(std::move(request));
+    if (response_stream.is_open()) {
+      co_return After::Close;
+    }
     const bool keep_alive = client_keeps_alive && response.keep_alive() && !state.stopping;
     finalize(response, version, keep_alive);
   } catch (const std::exception& e) {
     logger()->error("{} {} failed: {}", method, path, e.what());
     failed = true;
+    if (response_stream.is_open()) {
+      co_return After::Close;
+    }
   } catch (...) {
     logger()->error("{} {} failed: unknown exception", method, path);
     failed = true;
+    if (response_stream.is_open()) {
+      co_return After::Close;
+    }
   }
   if (failed) {
     response = error_response(Status::internal_server_error, "internal server error");

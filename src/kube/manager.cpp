@@ -227,17 +227,26 @@ Controller& Manager::controller(Reconciler& reconciler) {
   return *controllers_.back();
 }
 
+bool Manager::ready() const {
+  for (const auto& informer : informers_) {
+    if (!informer->has_synced()) {
+      return false;
+    }
+  }
+  for (const auto& check : readiness_) {
+    if (!check()) {
+      return false;
+    }
+  }
+  return true;
+}
+
 int Manager::run() {
   auto log = logger("op." + options_.name);
+  // The process may have used the loop before (start-up calls): it may have run out of work.
+  io_.restart();
   auto router = std::make_shared<http::Router>();
-  http::add_ops_routes(*router, registry_, [this] {
-    for (const auto& informer : informers_) {
-      if (!informer->has_synced()) {
-        return false;
-      }
-    }
-    return true;
-  });
+  http::add_ops_routes(*router, registry_, [this] { return ready(); });
   http::ServerOptions server_options;
   server_options.address = options_.metrics_address;
   server_options.port = options_.metrics_port;
@@ -297,6 +306,9 @@ int Manager::run() {
       return;
     }
     log->info("signal {}: finishing in-flight reconciles, then releasing the lease", signal);
+    for (auto& hook : shutdown_hooks_) {
+      hook();
+    }
     for (auto& controller : controllers_) {
       controller->shut_down();
     }

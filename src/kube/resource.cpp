@@ -71,6 +71,16 @@ const Resource& custom_resource_definitions() {
                           "CustomResourceDefinition", false};
   return r;
 }
+
+const Resource& apps() {
+  static const Resource r{"mycloudmanager.io", "v1alpha1", "apps", "App", true};
+  return r;
+}
+
+const Resource& audit_events() {
+  static const Resource r{"mycloudmanager.io", "v1alpha1", "auditevents", "AuditEvent", true};
+  return r;
+}
 }  // namespace resources
 
 ObjectKey ObjectKey::parse(std::string_view key) {

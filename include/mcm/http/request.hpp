@@ -23,6 +23,8 @@
 
 namespace mcm::http {
 
+class ResponseStream;
+
 using Status = boost::beast::http::status;
 using Verb = boost::beast::http::verb;
 using Response = boost::beast::http::response<boost::beast::http::string_body>;
@@ -41,6 +43,9 @@ struct Request {
   Params query;
   // The peer's IP address ("127.0.0.1", "::1"), empty when the request did not come from a socket.
   std::string remote_address;
+  // Where a handler may stream its response (see response_stream.hpp); set by the server for
+  // the duration of the handler, null when the request did not come from a Server.
+  ResponseStream* stream = nullptr;
 
   // The value of the pattern segment `{name}`. Asking for a name the route's pattern does not
   // have is a bug and throws std::out_of_range.

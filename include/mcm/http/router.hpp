@@ -35,6 +35,7 @@
 #include <map>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace mcm::http {
@@ -46,6 +47,12 @@ using Handler = std::function<boost::asio::awaitable<Response>(Request)>;
 class Router {
  public:
   void add(Verb method, std::string pattern, Handler handler);
+  // Answers GET and HEAD requests that no pattern matches (a single-page app's files and its
+  // client-side routes) instead of the 404. Other methods still get 404.
+  void set_fallback(Handler handler);
+
+  // Every (method, pattern) registered, to check a router against its API document.
+  [[nodiscard]] std::vector<std::pair<Verb, std::string>> routes() const;
 
   // Fills `request.path`, `path_params` and `query` from the target and returns the matching
   // handler's awaitable, or one that yields the 400/404/405 described above. The router must
@@ -64,6 +71,7 @@ class Router {
   };
 
   std::vector<Route> routes_;
+  Handler fallback_;
 };
 
 }  // namespace mcm::http

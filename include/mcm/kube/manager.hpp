@@ -29,6 +29,7 @@
 
 #include <boost/asio/io_context.hpp>
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -76,6 +77,13 @@ class Manager {
 
   Informer& informer(const Resource& resource, InformerOptions options = InformerOptions());
   Controller& controller(Reconciler& reconciler);
+  // Called on the io thread when SIGTERM or SIGINT arrives, before the controllers drain: how a
+  // process stops what it added to the loop itself (the gateway's HTTP server, say).
+  void on_shutdown(std::function<void()> hook) { shutdown_hooks_.push_back(std::move(hook)); }
+  // Readiness beyond the informers' sync, for /readyz.
+  void add_readiness_check(std::function<bool()> check) { readiness_.push_back(std::move(check)); }
+  // True once every informer has synced and every readiness check passes.
+  [[nodiscard]] bool ready() const;
 
   int run();
 
@@ -88,6 +96,8 @@ class Manager {
   std::unique_ptr<Client> client_;
   std::vector<std::unique_ptr<Informer>> informers_;
   std::vector<std::unique_ptr<Controller>> controllers_;
+  std::vector<std::function<void()>> shutdown_hooks_;
+  std::vector<std::function<bool()>> readiness_;
 };
 
 }  // namespace mcm::kube

@@ -39,6 +39,9 @@ const Resource& cron_jobs();
 const Resource& config_maps();
 const Resource& secrets();
 const Resource& custom_resource_definitions();
+// MyCloudManager's own kinds (crds/).
+const Resource& apps();
+const Resource& audit_events();
 }  // namespace resources
 
 // namespace/name of an object; cluster-scoped objects have an empty namespace.
