@@ -5,7 +5,8 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build pkg-config git openssl ca-certificates curl
   libboost1.81-dev nlohmann-json3-dev libyaml-cpp-dev libspdlog-dev libfmt-dev
-  libssl-dev libcurl4-openssl-dev libgtest-dev libgmock-dev
+  libssl-dev libcurl4-openssl-dev libgtest-dev libgmock-dev libxlsxwriter-dev libargon2-dev
+  python3-openpyxl chromium nginx-light
   wrk
 )
 missing=()

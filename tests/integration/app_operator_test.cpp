@@ -24,20 +24,6 @@ const kube::Resource& apps() {
 const std::vector<std::string> kTypes = {"zabbix",      "graylog", "rundeck",  "clamav-mirror",
                                          "artifactory", "ntp",     "duplicity"};
 
-void ensure_crds() {
-  static std::once_flag once;
-  std::call_once(once, [] {
-    auto applied = kubectl("apply --server-side -f crds/");
-    if (applied.status != 0) {
-      throw std::runtime_error("apply crds: " + applied.output);
-    }
-    auto established = kubectl("wait --for condition=established --timeout=60s -f crds/");
-    if (established.status != 0) {
-      throw std::runtime_error("crds not established: " + established.output);
-    }
-  });
-}
-
 class AppOperatorTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -45,7 +31,7 @@ class AppOperatorTest : public ::testing::Test {
     client_ = make_client(io_);
     ns_ = make_namespace(io_, *client_);
     operator_ = std::make_unique<OperatorProcess>(
-        "app", std::vector<std::string>{"--resync-period", "5s", "--leader-election-namespace",
+        "app-operator", std::vector<std::string>{"--resync-period", "5s", "--leader-election-namespace",
                                         "mcm-system"});
     operator_->start();
   }

@@ -15,21 +15,6 @@
 namespace mcm::test {
 namespace {
 
-// Applies crds/ once per test process and waits until every definition is served.
-void ensure_crds() {
-  static std::once_flag once;
-  std::call_once(once, [] {
-    auto applied = kubectl("apply --server-side --force-conflicts -f crds/");
-    if (applied.status != 0) {
-      throw std::runtime_error("apply crds/: " + applied.output);
-    }
-    auto established = kubectl("wait --for condition=established --timeout=60s -f crds/");
-    if (established.status != 0) {
-      throw std::runtime_error("crds/ not established: " + established.output);
-    }
-  });
-}
-
 // A namespace of its own for the running test, created with kubectl and deleted (without
 // waiting) when the test ends.
 class TestNamespace {

@@ -36,7 +36,7 @@ void apply_operator_rbac(const std::string& name) {
   static std::mutex mutex;
   std::lock_guard lock(mutex);
   auto applied = kubectl("apply -f manifests/base/namespace.yaml -f manifests/base/" + name +
-                         "-operator-rbac.yaml");
+                         "-rbac.yaml");
   if (applied.status != 0) {
     throw std::runtime_error("apply RBAC of " + name + ": " + applied.output);
   }
@@ -45,8 +45,8 @@ void apply_operator_rbac(const std::string& name) {
 OperatorProcess::OperatorProcess(std::string name, std::vector<std::string> extra_args)
     : name_(std::move(name)), args_(std::move(extra_args)) {
   apply_operator_rbac(name_);
-  kubeconfig_ = service_account_kubeconfig("mcm-system", "mcm-" + name_ + "-operator");
-  log_path_ = std::string(MCM_BINARY_DIR) + "/operator-" + name_ + ".log";
+  kubeconfig_ = service_account_kubeconfig("mcm-system", "mcm-" + name_);
+  log_path_ = std::string(MCM_BINARY_DIR) + "/process-" + name_ + ".log";
   std::ofstream(log_path_, std::ios::trunc);
 }
 
@@ -57,7 +57,7 @@ OperatorProcess::~OperatorProcess() {
 }
 
 void OperatorProcess::start() {
-  const std::string exe = std::string(MCM_BINARY_DIR) + "/mcm-" + name_ + "-operator";
+  const std::string exe = std::string(MCM_BINARY_DIR) + "/mcm-" + name_;
   std::vector<std::string> argv = {exe, "--kubeconfig", kubeconfig_, "--metrics-bind-address",
                                    "127.0.0.1:0"};
   argv.insert(argv.end(), args_.begin(), args_.end());

@@ -83,6 +83,20 @@ std::string make_namespace(net::io_context& io, kube::Client& client) {
   return name;
 }
 
+void ensure_crds() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    auto applied = kubectl("apply --server-side --force-conflicts -f crds/");
+    if (applied.status != 0) {
+      throw std::runtime_error("apply crds: " + applied.output);
+    }
+    auto established = kubectl("wait --for condition=established --timeout=60s -f crds/");
+    if (established.status != 0) {
+      throw std::runtime_error("crds not established: " + established.output);
+    }
+  });
+}
+
 void ensure_widget_crd() {
   static std::once_flag once;
   std::call_once(once, [] {

@@ -63,6 +63,8 @@ CommandResult cluster(const std::string& args);
 
 // Creates a namespace named after the running test (plus a random suffix).
 std::string make_namespace(net::io_context& io, kube::Client& client);
+// Applies crds/ (once per test run) and waits until they are established.
+void ensure_crds();
 // Makes sure the test CRD (tests/integration/testdata/widgets-crd.yaml) is established.
 void ensure_widget_crd();
 const kube::Resource& widgets();
@@ -72,11 +74,13 @@ kube::Json widget(const std::string& ns, const std::string& name, int size = 1);
 
 namespace mcm::test {
 
-// An operator binary of the build running against the test cluster as its own service account
-// (manifests/base RBAC applied first), so a missing permission fails the test.
+// A program of the build (an operator or the gateway) running against the test cluster as its
+// own service account (manifests/base RBAC applied first), so a missing permission fails the
+// test.
 class OperatorProcess {
  public:
-  // `name` is "app" for build/.../mcm-app-operator; `service_account` in mcm-system.
+  // `name` is "app-operator" for build/.../mcm-app-operator, run as the service account
+  // mcm-system/mcm-app-operator with the RBAC of manifests/base/app-operator-rbac.yaml.
   OperatorProcess(std::string name, std::vector<std::string> extra_args = {});
   ~OperatorProcess();
   OperatorProcess(const OperatorProcess&) = delete;
@@ -99,7 +103,7 @@ class OperatorProcess {
 
 // A kubeconfig for a service account of the test cluster (token from the TokenRequest API).
 std::string service_account_kubeconfig(const std::string& ns, const std::string& name);
-// Applies manifests/base/namespace.yaml and the RBAC file of an operator.
+// Applies manifests/base/namespace.yaml and manifests/base/<name>-rbac.yaml.
 void apply_operator_rbac(const std::string& name);
 
 }  // namespace mcm::test

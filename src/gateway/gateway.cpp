@@ -1,0 +1,230 @@
+#include <gateway/gateway.hpp>
+
+#include <gateway/app_view.hpp>
+
+#include <mcm/audit/audit_query.hpp>
+
+#include <app/catalog.hpp>
+
+#include <mcm/core/logging.hpp>
+
+#include <boost/beast/http/field.hpp>
+
+#include <regex>
+
+namespace mcm::gateway {
+namespace {
+
+namespace bhttp = boost::beast::http;
+
+std::shared_ptr<spdlog::logger> log() { return logger("gateway"); }
+
+// The value of cookie `name` in a Cookie header ("a=1; mcm_session=...").
+std::string cookie_value(std::string_view header, std::string_view name) {
+  while (!header.empty()) {
+    const auto semicolon = header.find(';');
+    auto pair = header.substr(0, semicolon);
+    header = semicolon == std::string_view::npos ? std::string_view() : header.substr(semicolon + 1);
+    while (!pair.empty() && pair.front() == ' ') {
+      pair.remove_prefix(1);
+    }
+    const auto eq = pair.find('=');
+    if (eq != std::string_view::npos && pair.substr(0, eq) == name) {
+      return std::string(pair.substr(eq + 1));
+    }
+  }
+  return {};
+}
+
+}  // namespace
+
+Gateway::Gateway(GatewayOptions options, kube::Client& client, kube::Informer& apps,
+                 kube::Informer& audit_events, std::string session_key)
+    : options_(std::move(options)),
+      client_(client),
+      apps_(apps),
+      audit_events_(audit_events),
+      sessions_(std::move(session_key)),
+      hub_(client.executor()) {
+  apps_.add_handler(kube::EventHandler{
+      [this](const kube::ObjectPtr& app) { on_app_changed(app); },
+      [this](const kube::ObjectPtr&, const kube::ObjectPtr& app) { on_app_changed(app); },
+      [this](const kube::ObjectPtr& app) { on_app_changed(app); }});
+  audit_events_.add_handler(kube::EventHandler{
+      [this](const kube::ObjectPtr& event) {
+        if (!audit_events_.has_synced()) {
+          return;  // the initial list is history, not news
+        }
+        if (auto record = audit::from_resource(*event)) {
+          hub_.publish("audit", audit::to_view(*record).dump(-1, ' ', false,
+                                                             kube::Json::error_handler_t::replace));
+        }
+      },
+      nullptr, nullptr});
+}
+
+void Gateway::on_app_changed(const kube::ObjectPtr& app) {
+  const auto& metadata = (*app)["metadata"];
+  if (metadata.value("namespace", "") != options_.ns) {
+    return;
+  }
+  const auto type = metadata.value("name", "");
+  apps_body_stale_ = true;
+  if (auto view = app_view_of(type)) {
+    hub_.publish("app", view->dump(-1, ' ', false, kube::Json::error_handler_t::replace));
+  }
+}
+
+std::optional<kube::Json> Gateway::app_view_of(const std::string& type) const {
+  const auto* entry = app::find_catalog_entry(type);
+  if (entry == nullptr) {
+    return std::nullopt;
+  }
+  const auto app = apps_.store().get(kube::ObjectKey{options_.ns, type});
+  // An App of that name but another type is not this catalog entry's.
+  if (app && (*app)["spec"].value("type", "") != type) {
+    return app_view(*entry, nullptr);
+  }
+  return app_view(*entry, app.get());
+}
+
+const std::string& Gateway::apps_body() {
+  if (apps_body_stale_) {
+    kube::Json items = kube::Json::array();
+    for (const auto& entry : app::catalog()) {
+      items.push_back(*app_view_of(entry.type));
+    }
+    apps_body_ = kube::Json{{"items", std::move(items)}}.dump(
+        -1, ' ', false, kube::Json::error_handler_t::replace);
+    apps_body_stale_ = false;
+  }
+  return apps_body_;
+}
+
+Result<Caller> Gateway::authenticate(const http::Request& request) {
+  const auto token = cookie_value(request.message[bhttp::field::cookie], kSessionCookie);
+  if (token.empty()) {
+    return fail(Errc::Unauthorized, "log in first");
+  }
+  const auto now = auth::Clock::now();
+  auto claims = sessions_.verify(token, now);
+  if (!claims) {
+    return claims.error();
+  }
+  if (revocations_.is_revoked(*claims, now)) {
+    return fail(Errc::Unauthorized, "this session was logged out");
+  }
+  return Caller{claims->user, request.remote_address, *claims};
+}
+
+net::awaitable<void> Gateway::record(const Caller& caller, const AuditNote& note,
+                                     std::string_view result) {
+  return record(caller.user, caller.source, note, result);
+}
+
+net::awaitable<void> Gateway::record(const std::string& actor, const std::string& source,
+                                     const AuditNote& note, std::string_view result) {
+  audit::AuditRecord record;
+  record.actor = actor.empty() ? "anonymous" : actor;
+  record.time = std::chrono::system_clock::now();
+  record.action = note.action;
+  record.target_kind = note.target_kind;
+  record.target_namespace = note.target_kind.empty() ? "" : options_.ns;
+  record.target_name = note.target_name;
+  record.result = std::string(result);
+  record.source = source;
+  record.reason = note.reason;
+  record.details = note.details;
+  return write_audit(audit::to_resource(record, options_.ns), record.action + " by " + record.actor);
+}
+
+net::awaitable<void> Gateway::write_audit(kube::Json resource, std::string what) {
+  auto created = co_await client_.create(kube::resources::audit_events(), std::move(resource));
+  if (!created) {
+    log()->error("cannot record audit event {}: {}", what, created.error().message);
+  }
+}
+
+void Gateway::stop() { hub_.close(); }
+
+http::Handler guarded(Gateway& gateway, CallerHandler handler, bool state_changing,
+                      std::string action, std::string target_kind) {
+  return [&gateway, handler = std::move(handler), state_changing, action = std::move(action),
+          target_kind = std::move(target_kind)](
+             http::Request request) -> net::awaitable<http::Response> {
+    auto caller = gateway.authenticate(request);
+    if (!caller) {
+      co_return http::error_response(http::Status::unauthorized, caller.error().message);
+    }
+    if (state_changing &&
+        !gateway.sessions().check_csrf(caller->session, request.message[kCsrfHeader])) {
+      const auto type = request.path_params.find("type");
+      const AuditNote note{action, target_kind,
+                           type == request.path_params.end() ? "" : type->second,
+                           "missing or wrong " + std::string(kCsrfHeader) + " header", ""};
+      co_await gateway.record(*caller, note, "denied");
+      co_return http::error_response(http::Status::forbidden,
+                                     "missing or wrong " + std::string(kCsrfHeader) + " header");
+    }
+    co_return co_await handler(std::move(request), std::move(*caller));
+  };
+}
+
+std::optional<http::Response> parse_body(const http::Request& request,
+                                         std::initializer_list<std::string_view> allowed,
+                                         bool optional, kube::Json& out) {
+  const auto& body = request.message.body();
+  if (body.empty() && optional) {
+    out = kube::Json::object();
+    return std::nullopt;
+  }
+  const auto content_type = request.message[bhttp::field::content_type];
+  if (content_type.substr(0, content_type.find(';')) != "application/json") {
+    return http::error_response(http::Status::unsupported_media_type,
+                                "the body must be JSON (Content-Type: application/json)");
+  }
+  out = kube::Json::parse(body, nullptr, false);
+  if (out.is_discarded()) {
+    return http::error_response(http::Status::bad_request, "the body is not valid JSON");
+  }
+  if (!out.is_object()) {
+    return http::error_response(http::Status::bad_request, "the body must be a JSON object");
+  }
+  for (const auto& [key, value] : out.items()) {
+    if (std::find(allowed.begin(), allowed.end(), key) == allowed.end()) {
+      return http::error_response(http::Status::bad_request, "unknown field \"" + key + "\"", key);
+    }
+  }
+  return std::nullopt;
+}
+
+http::Response error_from(const Error& error, std::optional<std::string> field) {
+  using http::Status;
+  Status status = Status::internal_server_error;
+  switch (error.code) {
+    case Errc::Invalid: status = Status::unprocessable_entity; break;
+    case Errc::NotFound: status = Status::not_found; break;
+    case Errc::Conflict:
+    case Errc::AlreadyExists: status = Status::conflict; break;
+    case Errc::Unauthorized: status = Status::unauthorized; break;
+    case Errc::Forbidden: status = Status::forbidden; break;
+    case Errc::TooManyRequests: status = Status::too_many_requests; break;
+    case Errc::Unavailable:
+    case Errc::Timeout: status = Status::service_unavailable; break;
+    default: break;
+  }
+  if (!field && error.code == Errc::Invalid) {
+    // The API server names the field: "spec.settings.retentionDays: Invalid value: ...".
+    static const std::regex kField(R"((spec(\.[A-Za-z0-9_]+)+))");
+    std::smatch match;
+    if (std::regex_search(error.message, match, kField)) {
+      field = match[1].str();
+    }
+  }
+  if (field) {
+    return http::error_response(status, error.message, *field);
+  }
+  return http::error_response(status, error.message);
+}
+
+}  // namespace mcm::gateway

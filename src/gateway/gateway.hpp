@@ -1,0 +1,128 @@
+#pragma once
+// Gateway: what every route of mcm-gateway shares — the API client, the informer caches the
+// reads come from, the session codec, the login throttle, the event hub and the audit writer.
+// Owned by main, outlives the HTTP server.
+//
+// Threading: the HTTP server, the informers and every handler run on the manager's single io
+// thread; slow CPU work (argon2id, xlsx) goes to `pool` through offload().
+
+#include <gateway/event_hub.hpp>
+#include <gateway/gateway_options.hpp>
+
+#include <mcm/audit/audit_event.hpp>
+#include <mcm/auth/login_throttle.hpp>
+#include <mcm/auth/session_codec.hpp>
+#include <mcm/http/request.hpp>
+#include <mcm/http/router.hpp>
+#include <mcm/kube/client.hpp>
+#include <mcm/kube/informer.hpp>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+namespace mcm::gateway {
+
+namespace net = boost::asio;
+
+// Who is calling: the session's user, where from, and the session itself.
+struct Caller {
+  std::string user;
+  std::string source;
+  auth::SessionClaims session;
+};
+
+// What a state-changing call did, for the audit trail.
+struct AuditNote {
+  std::string action;
+  std::string target_kind;
+  std::string target_name;
+  std::string reason;   // the user's own words, or why it failed
+  std::string details;  // never secrets
+};
+
+class Gateway {
+ public:
+  Gateway(GatewayOptions options, kube::Client& client, kube::Informer& apps,
+          kube::Informer& audit_events, std::string session_key);
+
+  const GatewayOptions& options() const { return options_; }
+  const std::string& ns() const { return options_.ns; }
+  kube::Client& client() { return client_; }
+  kube::Informer& apps() { return apps_; }
+  kube::Informer& audit_events() { return audit_events_; }
+  const auth::SessionCodec& sessions() const { return sessions_; }
+  auth::SessionRevocations& revocations() { return revocations_; }
+  auth::LoginThrottle& throttle() { return throttle_; }
+  EventHub& hub() { return hub_; }
+
+  // The session a request carries (cookie mcm_session), or Errc::Unauthorized.
+  Result<Caller> authenticate(const http::Request& request);
+
+  // Writes an AuditEvent; a failure to write is logged (without secrets), never thrown. Not
+  // coroutines themselves: they copy what they need before returning the write to await.
+  net::awaitable<void> record(const Caller& caller, const AuditNote& note, std::string_view result);
+  net::awaitable<void> record(const std::string& actor, const std::string& source,
+                              const AuditNote& note, std::string_view result);
+
+  // Runs `work` on the thread pool and resumes the caller on its own executor.
+  template <class F>
+  net::awaitable<std::invoke_result_t<F>> offload(F work) {
+    co_return co_await net::co_spawn(pool_, call(std::move(work)), net::use_awaitable);
+  }
+
+  // The App view of `type` from the cache, or null for a type not in the catalog.
+  std::optional<kube::Json> app_view_of(const std::string& type) const;
+  // GET /api/v1/apps's body, rebuilt only after an App changed.
+  const std::string& apps_body();
+
+  void stop();
+
+ private:
+  void on_app_changed(const kube::ObjectPtr& app);
+  net::awaitable<void> write_audit(kube::Json resource, std::string what);
+  // A coroutine owns its parameters; a lambda coroutine's captures would die with the lambda.
+  template <class F>
+  static net::awaitable<std::invoke_result_t<F>> call(F work) {
+    co_return work();
+  }
+
+  GatewayOptions options_;
+  kube::Client& client_;
+  kube::Informer& apps_;
+  kube::Informer& audit_events_;
+  auth::SessionCodec sessions_;
+  auth::SessionRevocations revocations_;
+  auth::LoginThrottle throttle_;
+  EventHub hub_;
+  net::thread_pool pool_{2};
+  std::string apps_body_;
+  bool apps_body_stale_ = true;
+};
+
+// Header names the API uses.
+inline constexpr const char* kSessionCookie = "mcm_session";
+inline constexpr const char* kCsrfHeader = "X-CSRF-Token";
+
+// A handler that runs only for a valid session (401 otherwise) and, when `state_changing`, only
+// with the session's CSRF token in X-CSRF-Token (403 otherwise, recorded as denied under
+// `action`, on the object of kind `target_kind` that the route's {type} names).
+using CallerHandler = std::function<net::awaitable<http::Response>(http::Request, Caller)>;
+http::Handler guarded(Gateway& gateway, CallerHandler handler, bool state_changing,
+                      std::string action = std::string(), std::string target_kind = std::string());
+
+// Parses a JSON object body that may only have `allowed` keys into `out`. Returns the 400 to
+// answer (naming the field when one is at fault) when it is not one. An empty body is an empty
+// object when `optional`.
+std::optional<http::Response> parse_body(const http::Request& request,
+                                         std::initializer_list<std::string_view> allowed,
+                                         bool optional, kube::Json& out);
+// 400/401/403/404/409/422/429/503 from an Error, in the API's error shape, with `field` when known.
+http::Response error_from(const Error& error, std::optional<std::string> field = std::nullopt);
+
+}  // namespace mcm::gateway

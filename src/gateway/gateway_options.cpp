@@ -1,0 +1,138 @@
+#include <gateway/gateway_options.hpp>
+
+#include <algorithm>
+#include <array>
+#include <vector>
+
+namespace mcm::gateway {
+namespace {
+
+constexpr std::array<std::string_view, 6> kOwnFlags = {
+    "listen", "namespace", "web-root", "session-lifetime", "audit-retention", "local-mode"};
+
+std::string usage() {
+  return "usage: mcm-gateway [flags]\n"
+         "  --listen H:P                 dashboard and API (default 0.0.0.0:30000)\n"
+         "  --namespace NS               Apps, AuditEvents and the gateway's Secrets (default mcm-system)\n"
+         "  --web-root DIR               the built web app (web/dist); without it, the API only\n"
+         "  --session-lifetime D         how long a login lasts (default 12h)\n"
+         "  --audit-retention D          audit events older than this are deleted (default 2160h)\n"
+         "  --local-mode true|false      nodes are simulated (kwok): the dashboard says so\n"
+         "Shared with the operators:\n" +
+         kube::manager_usage("gateway").substr(kube::manager_usage("gateway").find('\n') + 1);
+}
+
+std::string env_name(std::string_view flag) {
+  std::string out = "MCM_";
+  for (const char c : flag) {
+    out += c == '-' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  }
+  return out;
+}
+
+Result<std::pair<std::string, std::uint16_t>> parse_host_port(const std::string& flag,
+                                                              const std::string& text) {
+  const auto colon = text.rfind(':');
+  const std::string port = colon == std::string::npos ? "" : text.substr(colon + 1);
+  if (colon == std::string::npos || colon == 0 || port.empty() || port.size() > 5 ||
+      port.find_first_not_of("0123456789") != std::string::npos || std::stoi(port) > 65535) {
+    return fail(Errc::Invalid, "--" + flag + " '" + text + "': expected host:port");
+  }
+  std::string host = text.substr(0, colon);
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']') {
+    host = host.substr(1, host.size() - 2);
+  }
+  return std::pair{host, static_cast<std::uint16_t>(std::stoi(port))};
+}
+
+}  // namespace
+
+Result<GatewayOptions> parse_gateway_options(int argc, char** argv,
+                                             const std::map<std::string, std::string>& env) {
+  std::map<std::string, std::string, std::less<>> own;
+  for (const auto flag : kOwnFlags) {
+    if (const auto it = env.find(env_name(flag)); it != env.end()) {
+      own[std::string(flag)] = it->second;
+    }
+  }
+  // Our flags are taken out; the rest goes to the shared parser.
+  std::vector<char*> rest = {argv[0]};
+  bool leader_elect_given = env.contains("MCM_LEADER_ELECT");
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i];
+    if (arg == "--help" || arg == "-h") {
+      return fail(Errc::Cancelled, usage());
+    }
+    std::string flag = arg.rfind("--", 0) == 0 ? arg.substr(2) : std::string();
+    std::string value;
+    const auto eq = flag.find('=');
+    const bool inline_value = eq != std::string::npos;
+    if (inline_value) {
+      value = flag.substr(eq + 1);
+      flag = flag.substr(0, eq);
+    }
+    if (std::find(kOwnFlags.begin(), kOwnFlags.end(), flag) == kOwnFlags.end()) {
+      leader_elect_given = leader_elect_given || flag == "leader-elect";
+      rest.push_back(argv[i]);
+      continue;
+    }
+    if (!inline_value) {
+      if (i + 1 >= argc) {
+        return fail(Errc::Invalid, "--" + flag + " needs a value");
+      }
+      value = argv[++i];
+    }
+    own[flag] = value;
+  }
+  auto manager = kube::parse_manager_options("gateway", static_cast<int>(rest.size()), rest.data(),
+                                             env);
+  if (!manager) {
+    if (manager.error().code == Errc::Cancelled) {
+      return fail(Errc::Cancelled, usage());
+    }
+    return manager.error();
+  }
+  GatewayOptions options;
+  options.manager = std::move(*manager);
+  if (!leader_elect_given) {
+    options.manager.leader_elect = false;  // nothing in the gateway needs a single leader yet
+  }
+  if (const auto it = own.find("listen"); it != own.end()) {
+    auto parsed = parse_host_port("listen", it->second);
+    if (!parsed) {
+      return parsed.error();
+    }
+    std::tie(options.listen_address, options.listen_port) = *parsed;
+  }
+  if (const auto it = own.find("namespace"); it != own.end()) {
+    const auto& ns = it->second;
+    if (ns.empty() || ns.size() > 63 || ns.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789-") !=
+                                            std::string::npos || ns.front() == '-' || ns.back() == '-') {
+      return fail(Errc::Invalid, "--namespace '" + ns + "': not a namespace name");
+    }
+    options.ns = ns;
+  }
+  if (const auto it = own.find("web-root"); it != own.end()) {
+    options.web_root = it->second;
+  }
+  for (auto [flag, target] : {std::pair{"session-lifetime", &options.session_lifetime},
+                              std::pair{"audit-retention", &options.audit_retention}}) {
+    if (const auto it = own.find(flag); it != own.end()) {
+      auto parsed = kube::parse_duration(it->second);
+      if (!parsed || parsed->count() <= 0) {
+        return fail(Errc::Invalid, std::string("--") + flag + " '" + it->second +
+                                       "': expected a positive duration like 30m or 12h");
+      }
+      *target = *parsed;
+    }
+  }
+  if (const auto it = own.find("local-mode"); it != own.end()) {
+    if (it->second != "true" && it->second != "false") {
+      return fail(Errc::Invalid, "--local-mode '" + it->second + "': expected true or false");
+    }
+    options.local_mode = it->second == "true";
+  }
+  return options;
+}
+
+}  // namespace mcm::gateway

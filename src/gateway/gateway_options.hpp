@@ -1,0 +1,37 @@
+#pragma once
+// The gateway's flags: the shared runtime's (kube::ManagerOptions) plus its own.
+//
+//   --listen H:P            the dashboard and API (default 0.0.0.0:30000)
+//   --namespace NS          where Apps, AuditEvents and the gateway's Secrets live (default mcm-system)
+//   --web-root DIR          the built web app (default: none, the API only)
+//   --session-lifetime D    how long a login lasts (default 12h)
+//   --audit-retention D     audit events older than this are deleted (default 2160h = 90 days)
+//   --local-mode true|false the cluster's nodes are simulated (kwok): the dashboard says so
+// Each also as MCM_<FLAG> in the environment; flags win. --leader-elect defaults to false here.
+
+#include <mcm/core/result.hpp>
+#include <mcm/kube/manager.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <string>
+
+namespace mcm::gateway {
+
+struct GatewayOptions {
+  kube::ManagerOptions manager;
+  std::string listen_address = "0.0.0.0";
+  std::uint16_t listen_port = 30000;
+  std::string ns = "mcm-system";
+  std::string web_root;
+  std::chrono::seconds session_lifetime{12 * 3600};
+  std::chrono::seconds audit_retention{90 * 24 * 3600};
+  bool local_mode = false;
+};
+
+// --help returns Errc::Cancelled with the usage text; a bad flag Errc::Invalid naming it.
+Result<GatewayOptions> parse_gateway_options(int argc, char** argv,
+                                             const std::map<std::string, std::string>& env);
+
+}  // namespace mcm::gateway

@@ -1,0 +1,113 @@
+// mcm-gateway: the dashboard (the built web app) and its JSON API on port 30000.
+// Wiring only: flags, the shared runtime (kube::Manager), the gateway's Secrets, the routes.
+#include <gateway/accounts.hpp>
+#include <gateway/gateway.hpp>
+#include <gateway/gateway_options.hpp>
+#include <gateway/routes.hpp>
+#include <gateway/static_files.hpp>
+
+#include <mcm/auth/password_hash.hpp>
+#include <mcm/http/ops_routes.hpp>
+#include <mcm/http/server.hpp>
+#include <mcm/kube/manager.hpp>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/use_future.hpp>
+
+#include <iostream>
+
+using namespace mcm;
+namespace net = boost::asio;
+
+namespace {
+
+// Runs `task` on the manager's loop before the manager itself runs it.
+template <class T>
+T run_now(kube::Manager& manager, net::awaitable<T> task) {
+  auto future = net::co_spawn(manager.io(), std::move(task), net::use_future);
+  manager.io().restart();
+  while (future.wait_for(std::chrono::seconds(0)) != std::future_status::ready) {
+    manager.io().run_one();
+  }
+  return future.get();
+}
+
+net::awaitable<Result<std::string>> hash_on_loop(std::string password) {
+  co_return auth::hash_password(password);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  auto options = gateway::parse_gateway_options(argc, argv, kube::environment());
+  if (!options) {
+    const bool help = options.error().code == Errc::Cancelled;
+    (help ? std::cout : std::cerr) << options.error().message << std::flush;
+    return help ? 0 : 2;
+  }
+  auto created = kube::Manager::create(options->manager);
+  if (!created) {
+    std::cerr << "mcm-gateway: " << created.error().message << "\n";
+    return 1;
+  }
+  kube::Manager& manager = **created;
+  auto log = logger("gateway");
+
+  std::shared_ptr<const gateway::StaticFiles> web;
+  if (!options->web_root.empty()) {
+    auto loaded = gateway::StaticFiles::load(options->web_root);
+    if (!loaded) {
+      log->error("{}", loaded.error().message);
+      return 1;
+    }
+    web = *loaded;
+    log->info("serving the web app from {} ({} files)", options->web_root, web->size());
+  }
+
+  // At start-up the loop has nothing else to do: the hash may run on it.
+  auto account = run_now(manager, gateway::ensure_admin_account(manager.client(), options->ns,
+                                                                hash_on_loop));
+  if (!account) {
+    log->error("cannot set up the admin account: {}", account.error().message);
+    return 1;
+  }
+  auto key = run_now(manager, gateway::ensure_session_key(manager.client(), options->ns));
+  if (!key) {
+    log->error("cannot set up the session key: {}", key.error().message);
+    return 1;
+  }
+
+  kube::InformerOptions in_namespace;
+  in_namespace.watch.ns = options->ns;
+  auto& apps = manager.informer(kube::resources::apps(), in_namespace);
+  auto& audit_events = manager.informer(kube::resources::audit_events(), in_namespace);
+  gateway::Gateway gateway(*options, manager.client(), apps, audit_events, std::move(*key));
+
+  auto router = std::make_shared<http::Router>();
+  http::add_ops_routes(*router, manager.registry(), [&manager] { return manager.ready(); });
+  gateway::add_meta_routes(*router, gateway);
+  gateway::add_session_routes(*router, gateway);
+  gateway::add_app_routes(*router, gateway);
+  gateway::add_audit_routes(*router, gateway);
+  gateway::add_event_routes(*router, gateway);
+  if (web) {
+    router->set_fallback([web](http::Request request) -> net::awaitable<http::Response> {
+      co_return web->serve(request);
+    });
+  }
+  http::ServerOptions server_options;
+  server_options.address = options->listen_address;
+  server_options.port = options->listen_port;
+  http::Server server(manager.io().get_executor(), server_options, router);
+  if (auto started = server.start(); !started) {
+    log->error("{}", started.error().message);
+    return 1;
+  }
+  log->info("dashboard and API on http://{}:{} (namespace {})", options->listen_address,
+            server.port(), options->ns);
+  manager.on_shutdown([&] {
+    gateway.stop();
+    server.stop();
+  });
+  return manager.run();
+}
