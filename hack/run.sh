@@ -31,10 +31,19 @@ start_process() { # start_process <name> <binary> [args...]
 }
 
 started=0
-for binary in "$build"/mcm-*-operator "$build"/mcm-gateway; do
+for binary in "$build"/mcm-*-operator; do
   [ -x "$binary" ] || continue
   start_process "$(basename "$binary")" "$binary" --kubeconfig "$kubeconfig"
   started=$((started + 1))
+done
+# The dashboard on port 30000 of every interface, as the NodePort of a real cluster would be;
+# kwok's nodes are simulated, which the dashboard says (--local-mode).
+start_process mcm-gateway "$build/mcm-gateway" --kubeconfig "$kubeconfig" \
+  --listen 0.0.0.0:30000 --namespace mcm-system --web-root "$MCM_REPO_DIR/web/dist" --local-mode true
+started=$((started + 1))
+for _ in $(seq 1 100); do
+  curl -fsS http://127.0.0.1:30000/readyz >/dev/null 2>&1 && break
+  sleep 0.2
 done
 
 cat <<TXT
@@ -45,13 +54,9 @@ MyCloudManager local control plane is up.
   logs:        $LOG_DIR
   processes:   $started operator/gateway process(es) started from $build
 TXT
-if [ -x "$build/mcm-gateway" ]; then
-  cat <<TXT
+cat <<TXT
   dashboard:   http://127.0.0.1:30000
-  admin login: the password is in the Secret mcm-system/mcm-admin
-               (hack/kubectl.sh -n mcm-system get secret mcm-admin -o jsonpath='{.data.password}' | base64 -d)
+  admin login: user admin; the generated password is in the Secret mcm-system/mcm-admin-initial
+               (hack/kubectl.sh -n mcm-system get secret mcm-admin-initial -o jsonpath='{.data.password}' | base64 -d)
 TXT
-else
-  echo "  dashboard:   not part of this build yet (the gateway is the next milestone)"
-fi
 echo "Stop everything with: make cluster-down"
