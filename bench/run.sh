@@ -10,6 +10,7 @@
 #   watch events per second      mcm-watch-bench       vs watch-peer      (client-go)
 #   no-op reconciles per second  mcm-controller-bench  vs controller-peer (controller-runtime)
 #   200 Apps to Running, requests per steady reconcile, RSS: bench/apps.py (mcm-app-operator)
+#   GET /api/v1/apps under wrk                 bench/gateway.sh   vs nginx (same bytes, static)
 # Each pair runs MCM_BENCH_ROUNDS times (default 3), alternating, and the median is reported.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
@@ -60,6 +61,8 @@ done
 echo "App operator: $objects-object runtime figures done; now 200 Apps" >&2
 (cd "$repo" && python3 bench/apps.py "$repo/hack/kubectl.sh" "$build/mcm-app-operator" "$kubeconfig" \
   "$results") >"$results/apps"
+echo "gateway: GET /api/v1/apps beside nginx serving the same bytes" >&2
+"$repo/bench/gateway.sh" "$build" "$kubeconfig" >"$results/gateway"
 
 python3 - "$results" "$objects" "$rounds" <<'PY'
 import json, os, platform, statistics, subprocess, sys
@@ -90,4 +93,10 @@ print(f"  kubectl apply to all Running      {apps['seconds_to_all_running']:8.1f
 print(f"  API requests per steady reconcile {apps['requests_per_steady_reconcile']:8.2f}     (target ≤ 4; {apps['steady_reconciles']:.0f} reconciles in {apps['steady_seconds']} s)")
 print(f"  writes while steady               {apps['steady_writes']:8.0f}     (target 0)")
 print(f"  operator RSS                      {apps['operator_rss_bytes'] / 2**20:8.1f} MiB")
+gw = load("gateway")[0]
+print(f"Gateway (bench/gateway.sh: wrk -t2 -c{gw['connections']} -d{gw['seconds']}s --latency, "
+      f"{gw['body_bytes']}-byte body, same machine, alternating):")
+print(f"  GET /api/v1/apps requests/s       {gw['ours_rps']:10.0f}   nginx static file {gw['nginx_rps']:10.0f}"
+      f"   ratio {gw['ours_rps'] / gw['nginx_rps']:.2f} (target ≥ 0.7)")
+print(f"  p99 latency                       {gw['ours_p99_ms']:10.2f} ms nginx             {gw['nginx_p99_ms']:10.2f} ms (target ≤ 5 ms)")
 PY

@@ -8,7 +8,11 @@
 
 #include <mcm/core/logging.hpp>
 
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/beast/http/field.hpp>
+
+#include <algorithm>
 
 #include <regex>
 
@@ -146,6 +150,35 @@ net::awaitable<void> Gateway::write_audit(kube::Json resource, std::string what)
 }
 
 void Gateway::stop() { hub_.close(); }
+
+net::awaitable<void> Gateway::expire_audit_events() {
+  // Often enough that nothing outlives its retention by more than a quarter of it, at most an
+  // hour late, never more than once a second.
+  const auto period = std::clamp<std::chrono::seconds>(options_.audit_retention / 4,
+                                                       std::chrono::seconds(1), std::chrono::hours(1));
+  net::steady_timer timer(client_.executor());
+  if (!co_await audit_events_.wait_for_sync()) {
+    co_return;
+  }
+  while (!hub_.closed()) {
+    {
+      const auto cutoff = std::chrono::system_clock::now() - options_.audit_retention;
+      for (const auto& event : audit_events_.store().list()) {
+        auto record = audit::from_resource(*event);
+        if (!record || record->time >= cutoff) {
+          continue;
+        }
+        const auto name = (*event)["metadata"].value("name", "");
+        auto removed = co_await client_.remove(kube::resources::audit_events(), options_.ns, name);
+        if (!removed && removed.error().code != Errc::NotFound) {
+          log()->warn("cannot delete expired audit event {}: {}", name, removed.error().message);
+        }
+      }
+    }
+    timer.expires_after(period);
+    co_await timer.async_wait(net::as_tuple(net::use_awaitable));
+  }
+}
 
 http::Handler guarded(Gateway& gateway, CallerHandler handler, bool state_changing,
                       std::string action, std::string target_kind) {

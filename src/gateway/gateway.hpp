@@ -83,6 +83,10 @@ class Gateway {
 
   void stop();
 
+  // Deletes the AuditEvents older than --audit-retention, now and then periodically, until the
+  // loop stops. Several replicas may run it: a delete that finds nothing is fine.
+  net::awaitable<void> expire_audit_events();
+
  private:
   void on_app_changed(const kube::ObjectPtr& app);
   net::awaitable<void> write_audit(kube::Json resource, std::string what);

@@ -12,6 +12,7 @@
 #include <mcm/kube/manager.hpp>
 
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/use_future.hpp>
 
 #include <iostream>
@@ -105,6 +106,7 @@ int main(int argc, char** argv) {
   }
   log->info("dashboard and API on http://{}:{} (namespace {})", options->listen_address,
             server.port(), options->ns);
+  net::co_spawn(manager.io(), gateway.expire_audit_events(), net::detached);
   manager.on_shutdown([&] {
     gateway.stop();
     server.stop();

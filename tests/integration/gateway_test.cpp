@@ -35,9 +35,10 @@ class GatewayTest : public ::testing::Test {
   void SetUp() override {
     ensure_crds();
     client_ = make_client(io_);
-    process_ = std::make_unique<OperatorProcess>(
-        "gateway", std::vector<std::string>{"--listen", "127.0.0.1:0", "--namespace", kNs,
-                                            "--local-mode", "true"});
+    std::vector<std::string> args = {"--listen", "127.0.0.1:0", "--namespace", kNs,
+                                     "--local-mode", "true"};
+    args.insert(args.end(), extra_args_.begin(), extra_args_.end());
+    process_ = std::make_unique<OperatorProcess>("gateway", args);
     process_->start();
     // The gateway logs where it listens once its Secrets are in place.
     const std::regex listening(R"(dashboard and API on http://127\.0\.0\.1:(\d+))");
@@ -122,6 +123,7 @@ class GatewayTest : public ::testing::Test {
     ASSERT_EQ(started.status, 200) << started.body;
   }
 
+  std::vector<std::string> extra_args_;
   net::io_context io_;
   std::unique_ptr<kube::Client> client_;
   std::unique_ptr<OperatorProcess> process_;
@@ -380,6 +382,31 @@ TEST_F(GatewayTest, AuditExportsHoldTheFilteredRows) {
                     "type(rows[1][0]).__name__, len(rows))\" " + path);
   ASSERT_EQ(read.status, 0) << read.output;
   EXPECT_NE(read.output.find("Action app.start datetime"), std::string::npos) << read.output;
+}
+
+// A gateway that keeps audit events for an hour, started after an old event was written.
+class GatewayRetentionTest : public GatewayTest {
+ protected:
+  void SetUp() override {
+    ensure_crds();
+    std::ofstream(std::string(MCM_BINARY_DIR) + "/old-audit-event.yaml")
+        << "apiVersion: mycloudmanager.io/v1alpha1\nkind: AuditEvent\nmetadata:\n"
+        << "  name: audit-from-2020\n  namespace: " << kNs << "\nspec:\n  actor: alice\n"
+        << "  time: \"2020-01-31T14:05:00Z\"\n  action: app.start\n  result: success\n";
+    auto created = kubectl("apply -f " + std::string(MCM_BINARY_DIR) + "/old-audit-event.yaml");
+    ASSERT_EQ(created.status, 0) << created.output;
+    extra_args_ = {"--audit-retention", "1h"};
+    GatewayTest::SetUp();
+  }
+};
+
+TEST_F(GatewayRetentionTest, AuditEventsOlderThanTheRetentionAreDeleted) {
+  login();
+  EXPECT_TRUE(eventually([&] {
+    return kubectl("get auditevent audit-from-2020 -n " + kNs).status != 0;
+  })) << "the 2020 event must be deleted";
+  // Today's events stay.
+  EXPECT_GE(audit("action=session.login&actor=admin")["total"].get<int>(), 1);
 }
 
 TEST_F(GatewayTest, TheOpenApiDocumentAndTheRouterAgree) {
