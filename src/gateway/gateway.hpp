@@ -25,6 +25,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <unordered_map>
 
 namespace mcm::gateway {
 
@@ -107,6 +108,10 @@ class Gateway {
   net::thread_pool pool_{2};
   std::string apps_body_;
   bool apps_body_stale_ = true;
+  // Tokens whose signature was checked, so a request costs a lookup instead of an HMAC and a
+  // JSON parse. Expiry and revocation are still checked on every request. Bounded: cleared when
+  // full. Touched on the loop's thread only.
+  std::unordered_map<std::string, auth::SessionClaims> verified_;
 };
 
 // Header names the API uses.
