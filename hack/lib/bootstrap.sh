@@ -121,7 +121,8 @@ EOF
 
 _bootstrap_node() {
   # The annotation hands the node to kwok (--manage-nodes-with-annotation-selector). No taint:
-  # ordinary workloads must schedule here without tolerations.
+  # ordinary workloads must schedule here without tolerations. Its pods are simulated, so it is
+  # as large as the App benchmark needs (200 Apps: several hundred pods), not a real kubelet's 110.
   cat <<EOF
 apiVersion: v1
 kind: Node
@@ -136,8 +137,8 @@ metadata:
     kubernetes.io/os: linux
     kubernetes.io/arch: amd64
 status:
-  capacity: {cpu: "32", memory: 256Gi, pods: "110"}
-  allocatable: {cpu: "32", memory: 256Gi, pods: "110"}
+  capacity: {cpu: "512", memory: 4Ti, pods: "2000"}
+  allocatable: {cpu: "512", memory: 4Ti, pods: "2000"}
 EOF
 }
 

@@ -190,7 +190,7 @@ net::awaitable<Response> reveal_credentials(Gateway& gateway, Request request, C
 
 // spec.settings of the App CRD as the API server has it, read once and kept.
 net::awaitable<Response> settings_schema(Gateway& gateway) {
-  static std::string cached;
+  std::string& cached = gateway.settings_schema_cache();
   if (cached.empty()) {
     auto crd = co_await gateway.client().get(kube::resources::custom_resource_definitions(), "",
                                              "apps.mycloudmanager.io");

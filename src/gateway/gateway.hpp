@@ -81,6 +81,9 @@ class Gateway {
   std::optional<kube::Json> app_view_of(const std::string& type) const;
   // GET /api/v1/apps's body, rebuilt only after an App changed.
   const std::string& apps_body();
+  // The App CRD's spec.settings schema once read (it changes only with a new CRD, which comes
+  // with a new gateway). Empty until then.
+  std::string& settings_schema_cache() { return settings_schema_; }
 
   void stop();
 
@@ -108,6 +111,7 @@ class Gateway {
   net::thread_pool pool_{2};
   std::string apps_body_;
   bool apps_body_stale_ = true;
+  std::string settings_schema_;
   // Tokens whose signature was checked, so a request costs a lookup instead of an HMAC and a
   // JSON parse. Expiry and revocation are still checked on every request. Bounded: cleared when
   // full. Touched on the loop's thread only.
