@@ -18,7 +18,7 @@ std::string usage() {
          "  --session-lifetime D         how long a login lasts (default 12h)\n"
          "  --audit-retention D          audit events older than this are deleted (default 2160h)\n"
          "  --local-mode true|false      nodes are simulated (kwok): the dashboard says so\n"
-         "Shared with the operators:\n" +
+         "Shared with the operators (the gateway's --leader-elect defaults to false):\n" +
          kube::manager_usage("gateway").substr(kube::manager_usage("gateway").find('\n') + 1);
 }
 

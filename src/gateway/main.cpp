@@ -43,7 +43,7 @@ int main(int argc, char** argv) {
   auto options = gateway::parse_gateway_options(argc, argv, kube::environment());
   if (!options) {
     const bool help = options.error().code == Errc::Cancelled;
-    (help ? std::cout : std::cerr) << options.error().message << std::flush;
+    (help ? std::cout : std::cerr) << options.error().message << (help ? "" : "\n") << std::flush;
     return help ? 0 : 2;
   }
   auto created = kube::Manager::create(options->manager);
