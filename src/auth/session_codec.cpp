@@ -1,12 +1,10 @@
 #include <mcm/auth/session_codec.hpp>
 
+#include <mcm/auth/hmac.hpp>
 #include <mcm/core/base64.hpp>
 #include <mcm/core/random.hpp>
 
 #include <nlohmann/json.hpp>
-#include <openssl/crypto.h>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
 
 #include <stdexcept>
 
@@ -18,10 +16,6 @@ constexpr std::size_t kSessionIdBytes = 16;
 // A token larger than this is not one of ours; refuse it before decoding.
 constexpr std::size_t kMaxTokenBytes = 1024;
 
-bool equal_constant_time(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
-}
-
 }  // namespace
 
 SessionCodec::SessionCodec(std::string key) : key_(std::move(key)) {
@@ -30,13 +24,7 @@ SessionCodec::SessionCodec(std::string key) : key_(std::move(key)) {
   }
 }
 
-std::string SessionCodec::mac(std::string_view data) const {
-  unsigned char out[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  HMAC(EVP_sha256(), key_.data(), static_cast<int>(key_.size()),
-       reinterpret_cast<const unsigned char*>(data.data()), data.size(), out, &length);
-  return std::string(reinterpret_cast<const char*>(out), length);
-}
+std::string SessionCodec::mac(std::string_view data) const { return hmac_sha256(key_, data); }
 
 std::string SessionCodec::issue(const std::string& user, Clock::time_point now,
                                 std::chrono::seconds lifetime, SessionClaims* claims) const {
