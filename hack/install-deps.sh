@@ -7,7 +7,7 @@ packages=(
   libboost1.81-dev nlohmann-json3-dev libyaml-cpp-dev libspdlog-dev libfmt-dev
   libssl-dev libcurl4-openssl-dev libgtest-dev libgmock-dev libxlsxwriter-dev libargon2-dev
   python3-openpyxl chromium nginx-light
-  wrk debootstrap ansible openssh-server openssh-client iproute2 rsyslog chrony
+  wrk debootstrap ansible openssh-server openssh-client iproute2 rsyslog chrony zstd
 )
 missing=()
 for p in "${packages[@]}"; do
