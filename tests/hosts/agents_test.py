@@ -360,8 +360,8 @@ def main():
         print("agents_test: skipped, needs root (hack/testhost.sh makes network namespaces)",
               file=sys.stderr)
         return 77
-    agents = sys.argv[1:] or AGENTS
-    unknown = [a for a in agents if a not in AGENTS]
+    agents = [a for a in AGENTS if a in sys.argv[1:]] if len(sys.argv) > 1 else AGENTS
+    unknown = [a for a in sys.argv[1:] if a not in AGENTS]
     if unknown:
         print(f"agents_test: unknown agents {unknown}; known: {AGENTS}", file=sys.stderr)
         return 2
@@ -405,7 +405,18 @@ def main():
             variables = {"mcm_agent": agent, "mcm_agent_state": "present",
                          "mcm_endpoints": eps[agent], "mcm_instance": INSTANCE,
                          **extra.get(agent, {})}
+            stale = agent == "ntp" and host.exists("/etc/apt/sources.list.d/mycloudmanager.list")
+            if stale:
+                # Nothing listens on Artifactory's port: with lists older than a day the
+                # playbook refreshes them, and that one source failing must not stop the agent.
+                host.sh("rm -f /var/lib/apt/periodic/update-success-stamp;"
+                        " touch -d '3 days ago' /var/lib/apt/lists")
             if run_twice(r, host, agent, "present", variables):
+                if stale:
+                    output = open(os.path.join(workdir, "ntp-present-1.log")).read()
+                    r.check("ntp: installed from stale lists while the Artifactory repository"
+                            " is unreachable, which the run reports",
+                            "apt could not refresh every package list" in output, output[-3000:])
                 check_present(r, host, agent, servers, keys)
         for agent in agents:
             variables = {"mcm_agent": agent, "mcm_agent_state": "absent", "mcm_endpoints": {},
