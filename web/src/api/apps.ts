@@ -3,6 +3,7 @@
 
 import { useMutation, useQuery, useQueryClient, type QueryClient } from "@tanstack/react-query";
 import { api } from "./client";
+import { upsert } from "./lists";
 import { queryKeys } from "./queryKeys";
 import type {
   ActionRequest,
@@ -30,17 +31,11 @@ export function mergeApp(list: AppList | undefined, app: App): AppList | undefin
   if (!list) {
     return list;
   }
-  const index = list.items.findIndex((item) => item.type === app.type);
-  if (index === -1) {
-    return { ...list, items: [...list.items, app] };
-  }
-  const current = list.items[index];
+  const current = list.items.find((item) => item.type === app.type);
   if (current && !isNewer(app, current)) {
     return list;
   }
-  const items = list.items.slice();
-  items[index] = app;
-  return { ...list, items };
+  return { ...list, items: upsert(list.items, app, (item) => item.type === app.type) };
 }
 
 export function putApp(queryClient: QueryClient, app: App): void {

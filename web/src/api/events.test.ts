@@ -1,32 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { catalog, makeApp } from "../test/fixtures";
+import { FakeEventSource } from "../test/fakeEventSource";
+import { agents, catalog, makeApp, makeInstance, makeTask } from "../test/fixtures";
 import { testQueryClient } from "../test/render";
 import { connectEvents, EVENTS_URL } from "./events";
 import { queryKeys } from "./queryKeys";
-import type { AppList } from "./types";
-
-/** Enough of EventSource to play the gateway's stream. */
-class FakeEventSource {
-  readyState = 0;
-  closed = false;
-  private listeners = new Map<string, ((event: MessageEvent<string>) => void)[]>();
-  constructor(readonly url: string) {}
-  addEventListener(type: string, listener: (event: MessageEvent<string>) => void) {
-    this.listeners.set(type, [...(this.listeners.get(type) ?? []), listener]);
-  }
-  close() {
-    this.closed = true;
-    this.readyState = 2;
-  }
-  emit(type: string, data = "{}") {
-    if (type === "open") {
-      this.readyState = 1;
-    }
-    for (const listener of this.listeners.get(type) ?? []) {
-      listener(new MessageEvent(type, { data }));
-    }
-  }
-}
+import type { AppList, InstanceList, TaskList } from "./types";
 
 describe("event stream", () => {
   let sources: FakeEventSource[];
@@ -82,6 +60,36 @@ describe("event stream", () => {
 
     sources[0]?.emit("reset");
     expect(queryClient.getQueryState(queryKeys.apps)?.isInvalidated).toBe(true);
+  });
+
+  it("puts instance events in the instances list, a new instance in name order", () => {
+    const queryClient = testQueryClient();
+    queryClient.setQueryData<InstanceList>(queryKeys.instances, {
+      items: [makeInstance("db-1"), makeInstance("web-1")],
+    });
+    connectEvents(queryClient, { createSource });
+    const installing = makeInstance("web-1", { agents: agents({ ntp: { wanted: true, state: "Installing", busy: true } }) });
+    sources[0]?.emit("instance", JSON.stringify(installing));
+    sources[0]?.emit("instance", JSON.stringify(makeInstance("mail-1")));
+    sources[0]?.emit("instance", JSON.stringify({ name: "no agents" }));
+    const items = queryClient.getQueryData<InstanceList>(queryKeys.instances)?.items ?? [];
+    expect(items.map((i) => i.name)).toEqual(["db-1", "mail-1", "web-1"]);
+    expect(items[2]?.agents.find((a) => a.name === "ntp")?.state).toBe("Installing");
+  });
+
+  it("puts task events in the tasks list, newest first, never back to an earlier phase", () => {
+    const queryClient = testQueryClient();
+    const older = makeTask("t1", { createdAt: "2025-01-31T10:00:00Z", phase: "Running" });
+    queryClient.setQueryData<TaskList>(queryKeys.tasks, { items: [older] });
+    connectEvents(queryClient, { createSource });
+    sources[0]?.emit("task", JSON.stringify(makeTask("t2", { createdAt: "2025-01-31T11:00:00Z" })));
+    sources[0]?.emit("task", JSON.stringify({ ...older, phase: "Succeeded", message: "done" }));
+    // A late answer from before the task ended changes nothing.
+    sources[0]?.emit("task", JSON.stringify({ ...older, phase: "Running", message: "late" }));
+    const items = queryClient.getQueryData<TaskList>(queryKeys.tasks)?.items ?? [];
+    expect(items.map((task) => task.name)).toEqual(["t2", "t1"]);
+    expect(items[1]?.phase).toBe("Succeeded");
+    expect(items[1]?.message).toBe("done");
   });
 
   it("ignores a malformed app event", () => {

@@ -6,6 +6,9 @@ export const queryKeys = {
   info: ["info"] as const,
   apps: ["apps"] as const,
   appSettingsSchema: ["schema", "app-settings"] as const,
+  instances: ["instances"] as const,
+  networks: ["networks"] as const,
+  tasks: ["tasks"] as const,
   audit: ["audit"] as const,
   auditPage: (filters: AuditFilters, page: number, pageSize: number) =>
     ["audit", filters, page, pageSize] as const,

@@ -163,3 +163,120 @@ export interface JsonSchema {
   items?: JsonSchema;
   properties?: Record<string, JsonSchema>;
 }
+
+// ---------- instances and their agents ----------
+
+/** The agents an instance can run, in the order the gateway lists them. */
+export const AGENTS = ["zabbix", "graylog", "rundeck", "clamav", "repository", "ntp", "backup"] as const;
+export type AgentName = (typeof AGENTS)[number];
+
+export const AGENT_STATES = ["Absent", "Installing", "Installed", "Removing", "Failed"] as const;
+export type AgentState = (typeof AGENT_STATES)[number];
+
+export interface AgentStatus {
+  name: AgentName;
+  /** What was asked for: installed (true) or absent (false). */
+  wanted: boolean;
+  state: AgentState;
+  message?: string;
+  /** The Task carrying out the last change. */
+  taskRef?: string;
+  /** A change is under way (Installing or Removing, or waiting for its task). */
+  busy: boolean;
+}
+
+export interface OsInfo {
+  family: string;
+  name: string;
+  version: string;
+}
+
+export interface Instance {
+  name: string;
+  hostname: string;
+  addresses: string[];
+  network: string;
+  tenant?: string;
+  flavor?: string;
+  os: OsInfo;
+  /** How many restore points the instance has. */
+  backups: number;
+  lastSeen?: string;
+  createdAt: string;
+  /** Always the seven agents, in the order of AGENTS. */
+  agents: AgentStatus[];
+}
+
+export interface InstanceList {
+  items: Instance[];
+}
+
+export interface AgentChangeRequest {
+  enabled: boolean;
+  reason?: string;
+}
+
+export interface Network {
+  name: string;
+}
+
+export interface NetworkList {
+  items: Network[];
+}
+
+export interface EnrollmentTokenRequest {
+  network: string;
+  /** 60 to 86400; the gateway's default when left out. */
+  ttlSeconds?: number;
+  /** 1 to 1000; the gateway's default when left out. */
+  maxUses?: number;
+}
+
+export interface EnrollmentToken {
+  token: string;
+  network: string;
+  expiresAt: string;
+  maxUses: number;
+  /** The one-liner to run on the instance. */
+  command: string;
+  /** The same, as a cloud-init user-data snippet for a new instance. */
+  cloudInit: string;
+}
+
+// ---------- tasks ----------
+
+export const TASK_PHASES = ["Pending", "Running", "Succeeded", "Failed", "Cancelled"] as const;
+export type TaskPhase = (typeof TASK_PHASES)[number];
+
+export type TaskAction = "install" | "remove" | "run" | "backup" | "restore";
+
+export interface Task {
+  name: string;
+  action: TaskAction;
+  agent?: AgentName;
+  targets: string[];
+  /** For example "Install ntp on web-1". */
+  description: string;
+  phase: TaskPhase;
+  message?: string;
+  createdAt: string;
+  startTime?: string;
+  completionTime?: string;
+  cancelRequested: boolean;
+  logTail?: string;
+}
+
+export interface TaskList {
+  items: Task[];
+}
+
+/** A "log" event of a task's log stream: `text` starts at byte `offset` of the run's output. */
+export interface LogChunk {
+  offset: number;
+  text: string;
+}
+
+/** The "end" event of a task's log stream. */
+export interface LogEnd {
+  phase: TaskPhase;
+}

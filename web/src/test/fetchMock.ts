@@ -2,6 +2,7 @@
 // call (method, path, headers, decoded body) and answers like the gateway would.
 
 import { vi } from "vitest";
+import { info, session } from "./fixtures";
 
 export interface FetchCall {
   method: string;
@@ -47,4 +48,20 @@ export function installFetch(handler: FetchHandler): FetchCall[] {
   });
   vi.stubGlobal("fetch", fake);
   return calls;
+}
+
+/**
+ * A gateway with alice signed in: answers the session and info reads, passes every other call to
+ * `handler`, and answers 404 when the handler has nothing.
+ */
+export function installGateway(handler: (call: FetchCall) => Response | undefined): FetchCall[] {
+  return installFetch((call) => {
+    if (call.method === "GET" && call.url === "/api/v1/session") {
+      return jsonResponse(200, session);
+    }
+    if (call.method === "GET" && call.url === "/api/v1/info") {
+      return jsonResponse(200, info());
+    }
+    return handler(call) ?? errorResponse(404, `no route for ${call.method} ${call.url}`);
+  });
 }

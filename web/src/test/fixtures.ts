@@ -1,6 +1,18 @@
 // Gateway answers shaped as openapi.json describes them.
 
-import type { App, AppType, AuditEvent, Info, JsonSchema, Session } from "../api/types";
+import {
+  AGENTS,
+  type AgentName,
+  type AgentStatus,
+  type App,
+  type AppType,
+  type AuditEvent,
+  type Info,
+  type Instance,
+  type JsonSchema,
+  type Session,
+  type Task,
+} from "../api/types";
 
 export const session: Session = {
   user: "alice",
@@ -121,6 +133,52 @@ export function auditEvent(index: number, overrides: Partial<AuditEvent> = {}): 
     targetKind: "App",
     targetName: "zabbix",
     source: "10.8.0.6",
+    ...overrides,
+  };
+}
+
+/** The seven agents of an instance, all absent unless `overrides` says otherwise. */
+export function agents(overrides: Partial<Record<AgentName, Partial<AgentStatus>>> = {}): AgentStatus[] {
+  return AGENTS.map((name) => ({
+    name,
+    wanted: false,
+    state: "Absent",
+    message: "",
+    taskRef: "",
+    busy: false,
+    ...overrides[name],
+  }));
+}
+
+export function makeInstance(name: string, overrides: Partial<Instance> = {}): Instance {
+  return {
+    name,
+    hostname: name,
+    addresses: ["10.251.1.2"],
+    network: "net-a",
+    tenant: "default",
+    flavor: "s1.small",
+    os: { family: "debian", name: "Debian", version: "12" },
+    backups: 0,
+    lastSeen: "2025-01-31T11:59:00Z",
+    createdAt: "2025-01-30T08:00:00Z",
+    agents: agents(),
+    ...overrides,
+  };
+}
+
+export function makeTask(name: string, overrides: Partial<Task> = {}): Task {
+  return {
+    name,
+    action: "install",
+    agent: "ntp",
+    targets: ["web-1"],
+    description: "Install ntp on web-1",
+    phase: "Pending",
+    message: "Waiting",
+    createdAt: "2025-01-31T11:59:55Z",
+    cancelRequested: false,
+    logTail: "",
     ...overrides,
   };
 }
