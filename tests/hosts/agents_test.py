@@ -307,6 +307,9 @@ def check_present(r, host, agent, servers, keys):
         line = f"server {g} port {PORTS['ntp']} iburst prefer"
         r.check(f"ntp: the drop-in has '{line}'", line in conf.splitlines(), conf)
         r.check("ntp: chronyd runs", host.running("chronyd"))
+        args = host.sh("ps -o args= -C chronyd")[1]
+        r.check("ntp: chronyd leaves the clock it shares with this machine alone (-x)",
+                " -x" in args, args)
 
         def synchronised():
             out = host.sh("chronyc -n sources")[1]

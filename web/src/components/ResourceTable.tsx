@@ -1,4 +1,4 @@
-import type { ReactNode } from "react";
+import { Fragment, type ReactNode } from "react";
 import { EmptyState } from "./EmptyState";
 import { ErrorBanner } from "./ErrorBanner";
 import { Loading } from "./Loading";
@@ -14,6 +14,24 @@ export interface Column<Row> {
 
 export type { Paging };
 
+/** The parts of a query a table shows: whether it is loading or refreshing, and its error. */
+export interface QueryState {
+  isPending: boolean;
+  isFetching: boolean;
+  error: unknown;
+  refetch: () => unknown;
+}
+
+/** The loading, refreshing, error and retry props of a table showing `query`'s rows. */
+export function tableStateOf(query: QueryState) {
+  return {
+    loading: query.isPending,
+    refreshing: query.isFetching && !query.isPending,
+    error: query.error,
+    onRetry: () => void query.refetch(),
+  };
+}
+
 export interface ResourceTableProps<Row> {
   columns: Column<Row>[];
   rows: Row[];
@@ -27,6 +45,13 @@ export interface ResourceTableProps<Row> {
   emptyMessage: string;
   rowTestId?: string;
   paging?: Paging;
+  /** "dense" narrows the cells' padding, for tables with many columns. */
+  density?: "dense";
+  /**
+   * What an expanded row shows under it, across all columns (null when the row is not
+   * expanded). The row's own button says so with aria-expanded and aria-controls.
+   */
+  renderExpansion?: (row: Row) => ReactNode;
 }
 
 /**
@@ -45,6 +70,8 @@ export function ResourceTable<Row>({
   emptyMessage,
   rowTestId,
   paging,
+  renderExpansion,
+  density,
 }: ResourceTableProps<Row>) {
   let body: ReactNode;
   if (error && rows.length === 0) {
@@ -56,7 +83,7 @@ export function ResourceTable<Row>({
   } else {
     body = (
       <div className="table-scroll">
-        <table className="table" aria-busy={refreshing || undefined}>
+        <table className={density ? `table table--${density}` : "table"} aria-busy={refreshing || undefined}>
           <caption className="visually-hidden">{caption}</caption>
           <thead>
             <tr>
@@ -68,15 +95,25 @@ export function ResourceTable<Row>({
             </tr>
           </thead>
           <tbody>
-            {rows.map((row) => (
-              <tr key={rowKey(row)} data-testid={rowTestId}>
-                {columns.map((column) => (
-                  <td key={column.id} className={column.className} data-label={column.header}>
-                    {column.cell(row)}
-                  </td>
-                ))}
-              </tr>
-            ))}
+            {rows.map((row) => {
+              const expansion = renderExpansion?.(row);
+              return (
+                <Fragment key={rowKey(row)}>
+                  <tr data-testid={rowTestId} className={expansion ? "table__row--expanded" : undefined}>
+                    {columns.map((column) => (
+                      <td key={column.id} className={column.className} data-label={column.header}>
+                        {column.cell(row)}
+                      </td>
+                    ))}
+                  </tr>
+                  {expansion ? (
+                    <tr className="table__expansion">
+                      <td colSpan={columns.length}>{expansion}</td>
+                    </tr>
+                  ) : null}
+                </Fragment>
+              );
+            })}
           </tbody>
         </table>
       </div>

@@ -5,6 +5,7 @@ import type { App, AppType } from "../../api/types";
 import { EmptyState } from "../../components/EmptyState";
 import { ErrorBanner } from "../../components/ErrorBanner";
 import { Loading } from "../../components/Loading";
+import { Page } from "../../components/Page";
 import { useI18n } from "../../i18n/context";
 import { AppSettingsDialog } from "./AppSettingsDialog";
 import { AppTile } from "./AppTile";
@@ -49,23 +50,21 @@ export function AppsPage() {
   }
 
   return (
-    <section className="page" aria-labelledby="apps-title">
-      <header className="page__header">
-        <div>
-          <h1 className="page__title" id="apps-title">
-            {t("apps.title")}
-          </h1>
-          <p className="page__subtitle">{t("apps.subtitle")}</p>
-        </div>
-        {items.length > 0 && (
+    <Page
+      id="apps"
+      title={t("apps.title")}
+      subtitle={t("apps.subtitle")}
+      aside={
+        items.length > 0 && (
           <p className="page__meta" data-testid="apps-summary">
             {t("apps.summary", { running, total: items.length })}
           </p>
-        )}
-      </header>
+        )
+      }
+    >
       {content}
       {settingsApp && <AppSettingsDialog app={settingsApp} onClose={() => setSettingsFor(null)} />}
       {goApp && <LocalGoDialog app={goApp} onClose={() => setGoFor(null)} />}
-    </section>
+    </Page>
   );
 }

@@ -4,6 +4,7 @@ import { ApiError } from "../../api/client";
 import type { App, JsonSchema } from "../../api/types";
 import { EmptyState } from "../../components/EmptyState";
 import { ErrorBanner } from "../../components/ErrorBanner";
+import { FieldError } from "../../components/FieldError";
 import { Icon } from "../../components/Icon";
 import { Loading } from "../../components/Loading";
 import { useI18n } from "../../i18n/context";
@@ -187,10 +188,9 @@ export function ParametersTab({ app }: ParametersTabProps) {
           </p>
         )}
         {error && (
-          <p className="field__error" id={errorId} data-testid={`field-error-${key}`}>
-            <Icon name="alert" size={14} />
+          <FieldError id={errorId} testId={`field-error-${key}`}>
             {error}
-          </p>
+          </FieldError>
         )}
       </div>
     );
@@ -229,10 +229,9 @@ export function ParametersTab({ app }: ParametersTabProps) {
           {t("params.reasonHelp")}
         </p>
         {errors.reason && (
-          <p className="field__error" id={`${inputId("reason")}-error`} data-testid="field-error-reason">
-            <Icon name="alert" size={14} />
+          <FieldError id={`${inputId("reason")}-error`} testId="field-error-reason">
             {errors.reason}
-          </p>
+          </FieldError>
         )}
       </div>
       <div className="form-actions">

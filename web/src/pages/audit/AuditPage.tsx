@@ -3,7 +3,8 @@ import { auditExportUrl, useAuditEvents } from "../../api/audit";
 import type { AuditEvent } from "../../api/types";
 import { Icon } from "../../components/Icon";
 import { RelativeTime } from "../../components/RelativeTime";
-import { ResourceTable, type Column } from "../../components/ResourceTable";
+import { Page } from "../../components/Page";
+import { ResourceTable, tableStateOf, type Column } from "../../components/ResourceTable";
 import { useI18n } from "../../i18n/context";
 import { useDebouncedValue } from "../../lib/useDebouncedValue";
 import { AuditFiltersBar } from "./AuditFiltersBar";
@@ -81,14 +82,11 @@ export function AuditPage() {
   const rows = data?.items ?? [];
 
   return (
-    <section className="page" aria-labelledby="audit-title">
-      <header className="page__header">
-        <div>
-          <h1 className="page__title" id="audit-title">
-            {t("audit.title")}
-          </h1>
-          <p className="page__subtitle">{t("audit.subtitle")}</p>
-        </div>
+    <Page
+      id="audit"
+      title={t("audit.title")}
+      subtitle={t("audit.subtitle")}
+      aside={
         <div className="page__actions">
           <a
             className="btn btn--secondary"
@@ -109,7 +107,8 @@ export function AuditPage() {
             {t("audit.export.csv")}
           </a>
         </div>
-      </header>
+      }
+    >
       <AuditFiltersBar value={form} onChange={updateForm} onApply={() => setApplied(form)} />
       <ResourceTable
         caption={t("audit.caption")}
@@ -117,10 +116,7 @@ export function AuditPage() {
         rows={rows}
         rowKey={(event) => event.name}
         rowTestId="audit-row"
-        loading={query.isPending}
-        refreshing={query.isFetching && !query.isPending}
-        error={query.error}
-        onRetry={() => void query.refetch()}
+        {...tableStateOf(query)}
         emptyMessage={isEmptyForm(effective) ? t("audit.empty") : t("audit.emptyFiltered")}
         paging={
           data
@@ -137,6 +133,6 @@ export function AuditPage() {
             : undefined
         }
       />
-    </section>
+    </Page>
   );
 }
