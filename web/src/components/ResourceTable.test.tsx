@@ -2,7 +2,7 @@ import { fireEvent, screen } from "@testing-library/react";
 import { describe, expect, it, vi } from "vitest";
 import { ApiError } from "../api/client";
 import { renderWithProviders } from "../test/render";
-import { ResourceTable, type Column } from "./ResourceTable";
+import { ResourceTable, tableStateOf, type Column } from "./ResourceTable";
 
 interface Row {
   id: string;
@@ -26,6 +26,30 @@ describe("ResourceTable", () => {
     expect(rows[1]?.querySelectorAll("td")).toHaveLength(2);
     expect(rows[1]?.textContent).toBe("2two");
     expect(screen.getByRole("table", { name: "Things" })).toBeTruthy();
+  });
+
+  it("shows a row's expansion under it, across every column", () => {
+    renderWithProviders(
+      <ResourceTable
+        {...base}
+        rows={[{ id: "1", name: "one" }, { id: "2", name: "two" }]}
+        rowTestId="thing-row"
+        renderExpansion={(row) => (row.id === "1" ? <p>details of one</p> : null)}
+      />,
+    );
+    const bodyRows = screen.getAllByRole("row").slice(1);
+    expect(bodyRows.map((row) => row.textContent)).toEqual(["1one", "details of one", "2two"]);
+    expect(bodyRows[1]?.querySelector("td")?.getAttribute("colspan")).toBe("2");
+    expect(screen.getAllByTestId("thing-row")).toHaveLength(2);
+  });
+
+  it("takes its loading, refreshing and error states from a query", () => {
+    const refetch = vi.fn();
+    const state = tableStateOf({ isPending: false, isFetching: true, error: null, refetch });
+    expect(state).toMatchObject({ loading: false, refreshing: true, error: null });
+    state.onRetry();
+    expect(refetch).toHaveBeenCalled();
+    expect(tableStateOf({ isPending: true, isFetching: true, error: null, refetch }).refreshing).toBe(false);
   });
 
   it("shows the shared loading, empty and error states", () => {
