@@ -1,4 +1,4 @@
-import { useEffect } from "react";
+import { useEffect, type ComponentType } from "react";
 import { useEventStream } from "./api/events";
 import { useSession } from "./api/session";
 import { ErrorBanner } from "./components/ErrorBanner";
@@ -6,9 +6,18 @@ import { Layout } from "./components/Layout";
 import { Loading } from "./components/Loading";
 import { AppsPage } from "./pages/apps/AppsPage";
 import { AuditPage } from "./pages/audit/AuditPage";
+import { InstancesPage } from "./pages/instances/InstancesPage";
 import { useI18n } from "./i18n/context";
+import type { MessageKey } from "./i18n/messages";
 import { LoginPage } from "./pages/LoginPage";
-import { useRoute } from "./router";
+import { useRoute, type Route } from "./router";
+
+// Each route's page and the title of its tab.
+const PAGES: Record<Route, { title: MessageKey; component: ComponentType }> = {
+  apps: { title: "apps.title", component: AppsPage },
+  instances: { title: "instances.title", component: InstancesPage },
+  audit: { title: "audit.title", component: AuditPage },
+};
 
 /** The session gate and the page router. */
 export function App() {
@@ -19,11 +28,12 @@ export function App() {
   const { t } = useI18n();
 
   // The tab's title names the page, as screen readers and browser history show it.
-  const page = !signedIn ? t("login.title") : route === "audit" ? t("audit.title") : t("apps.title");
+  const page = t(signedIn ? PAGES[route].title : "login.title");
   useEffect(() => {
     document.title = `${page} · ${t("app.name")}`;
   }, [page, t]);
 
+  const CurrentPage = PAGES[route].component;
   if (session.isPending) {
     return <Loading fill />;
   }
@@ -39,7 +49,7 @@ export function App() {
   }
   return (
     <Layout user={session.data.user} route={route} stream={stream}>
-      {route === "audit" ? <AuditPage /> : <AppsPage />}
+      <CurrentPage />
     </Layout>
   );
 }

@@ -11,11 +11,26 @@ const UNITS: [Intl.RelativeTimeFormatUnit, number][] = [
   ["second", 1],
 ];
 
-/** "3 minutes ago" / "il y a 3 minutes": the largest unit that fits, in the given locale. */
-export function formatRelative(date: Date, now: Date, locale: string): string {
+const CLOCK_SKEW_S = 5;
+
+/** What to say of a time less than 45 seconds away, instead of Intl's "now". */
+export interface RecentWords {
+  past: string;
+  future: string;
+}
+
+/**
+ * "3 minutes ago" / "il y a 3 minutes": the largest unit that fits, in the given locale. Under
+ * 45 seconds, `recent` ("a few seconds ago") when given, else Intl's own word ("now").
+ */
+export function formatRelative(date: Date, now: Date, locale: string, recent?: RecentWords): string {
   const seconds = Math.round((date.getTime() - now.getTime()) / 1000);
   const format = new Intl.RelativeTimeFormat(locale, { numeric: "auto" });
   if (Math.abs(seconds) < 45) {
+    if (recent) {
+      // A few seconds ahead is the gateway's clock being a little ahead of the browser's.
+      return seconds > CLOCK_SKEW_S ? recent.future : recent.past;
+    }
     return format.format(0, "second");
   }
   for (const [unit, size] of UNITS) {
@@ -48,13 +63,16 @@ export interface RelativeTimeProps {
 
 /** A time as people read it, kept current; the other form is in the tooltip. */
 export function RelativeTime({ value, absolute }: RelativeTimeProps) {
-  const { locale } = useI18n();
+  const { locale, t } = useI18n();
   const now = useNow(30_000);
   const date = new Date(value);
   if (Number.isNaN(date.getTime())) {
     return <span>{value}</span>;
   }
-  const relative = formatRelative(date, now, locale);
+  const relative = formatRelative(date, now, locale, {
+    past: t("time.fewSecondsAgo"),
+    future: t("time.inFewSeconds"),
+  });
   const full = formatDateTime(date, locale);
   return (
     <time dateTime={value} title={absolute ? relative : full}>
