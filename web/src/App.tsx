@@ -7,6 +7,7 @@ import { Loading } from "./components/Loading";
 import { AppsPage } from "./pages/apps/AppsPage";
 import { AuditPage } from "./pages/audit/AuditPage";
 import { InstancesPage } from "./pages/instances/InstancesPage";
+import { TasksPage } from "./pages/tasks/TasksPage";
 import { useI18n } from "./i18n/context";
 import type { MessageKey } from "./i18n/messages";
 import { LoginPage } from "./pages/LoginPage";
@@ -16,6 +17,7 @@ import { useRoute, type Route } from "./router";
 const PAGES: Record<Route, { title: MessageKey; component: ComponentType }> = {
   apps: { title: "apps.title", component: AppsPage },
   instances: { title: "instances.title", component: InstancesPage },
+  tasks: { title: "tasks.title", component: TasksPage },
   audit: { title: "audit.title", component: AuditPage },
 };
 

@@ -1,9 +1,9 @@
-// The dashboard's pages live in the URL fragment (#/apps, #/instances, #/audit), so any
+// The dashboard's pages live in the URL fragment (#/apps, #/instances, #/tasks, #/audit), so any
 // path the gateway serves index.html on works, and reloads and links keep the page.
 
 import { useEffect, useState } from "react";
 
-export const ROUTES = ["apps", "instances", "audit"] as const;
+export const ROUTES = ["apps", "instances", "tasks", "audit"] as const;
 export type Route = (typeof ROUTES)[number];
 
 export function routeFromHash(hash: string): Route {

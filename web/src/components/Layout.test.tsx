@@ -30,10 +30,10 @@ describe("Layout", () => {
     expect(apps.getAttribute("href")).toBe("#/apps");
     expect(audit.getAttribute("aria-current")).toBe("page");
     expect(apps.getAttribute("aria-current")).toBeNull();
-    for (const id of ["instances"]) {
+    for (const id of ["instances", "tasks"]) {
       expect(screen.getByTestId(`nav-${id}`).getAttribute("href"), id).toBe(`#/${id}`);
     }
-    for (const id of ["tasks", "backups", "volumes", "networks", "support"]) {
+    for (const id of ["backups", "volumes", "networks", "support"]) {
       const entry = screen.getByTestId(`nav-${id}`);
       expect(entry.tagName, id).not.toBe("A");
       expect(entry.getAttribute("aria-disabled"), id).toBe("true");

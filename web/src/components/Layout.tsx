@@ -21,7 +21,7 @@ interface NavEntry {
 const PRIMARY_NAV: NavEntry[] = [
   { id: "apps", icon: "apps", label: "nav.apps", route: "apps" },
   { id: "instances", icon: "instances", label: "nav.instances", route: "instances" },
-  { id: "tasks", icon: "tasks", label: "nav.tasks" },
+  { id: "tasks", icon: "tasks", label: "nav.tasks", route: "tasks" },
   { id: "audit", icon: "audit", label: "nav.audit", route: "audit" },
   { id: "backups", icon: "backups", label: "nav.backups" },
   { id: "volumes", icon: "volumes", label: "nav.volumes" },

@@ -62,8 +62,9 @@ describe("language switch", () => {
 
     expect(screen.getByRole("heading", { level: 1 }).textContent).toBe("Applications");
     expect(screen.getAllByTestId("app-start")[0]?.textContent).toBe("Démarrer");
-    expect(screen.getByTestId("nav-tasks").textContent).toContain("Tâches");
-    expect(screen.getByTestId("nav-tasks").textContent).toContain("Bientôt");
+    expect(screen.getByTestId("nav-tasks").textContent).toBe("Tâches");
+    expect(screen.getByTestId("nav-backups").textContent).toContain("Sauvegardes");
+    expect(screen.getByTestId("nav-backups").textContent).toContain("Bientôt");
     expect(document.documentElement.lang).toBe("fr");
     expect(window.localStorage.getItem(STORAGE_KEY)).toBe("fr");
   });
