@@ -1,7 +1,13 @@
 #include <gateway/accounts.hpp>
 
 #include <mcm/core/base64.hpp>
+#include <mcm/core/child_process.hpp>
 #include <mcm/core/random.hpp>
+
+#include <array>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
 
 namespace mcm::gateway {
 namespace {
@@ -34,7 +40,81 @@ Result<std::string> secret_value(const kube::Json& object, const std::string& ke
   return base64_decode(it->get<std::string>());
 }
 
+std::string read_file(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream out;
+  out << in.rdbuf();
+  return out.str();
+}
+
+struct KeyPair {
+  std::string private_key;
+  std::string public_key;
+};
+
+// A new ed25519 pair from ssh-keygen (OpenSSH's own private key format, which ssh reads).
+boost::asio::awaitable<Result<KeyPair>> generate_key_pair(boost::asio::any_io_executor executor) {
+  std::string dir_template = (std::filesystem::temp_directory_path() / "mcm-ssh-XXXXXX").string();
+  if (::mkdtemp(dir_template.data()) == nullptr) {
+    co_return fail(Errc::Unavailable, "cannot create a temporary directory for the SSH key");
+  }
+  const std::filesystem::path dir(dir_template);
+  ChildOptions options;
+  options.argv = {"ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "mycloudmanager",
+                  "-f", (dir / "key").string()};
+  options.env = {{"PATH", "/usr/local/bin:/usr/bin:/bin"}};
+  auto child = ChildProcess::spawn(executor, options);
+  if (!child) {
+    std::filesystem::remove_all(dir);
+    co_return child.error().with_context("generate the instances' SSH key (is openssh-client installed?)");
+  }
+  std::string output;
+  std::array<char, 512> buffer{};
+  for (std::size_t got = 0; (got = co_await (*child)->read_some(buffer)) > 0;) {
+    output.append(buffer.data(), got);
+  }
+  const int code = co_await (*child)->wait();
+  KeyPair pair{read_file(dir / "key"), read_file(dir / "key.pub")};
+  std::filesystem::remove_all(dir);
+  if (code != 0 || pair.private_key.empty() || pair.public_key.empty()) {
+    co_return fail(Errc::Internal, "ssh-keygen failed (" + std::to_string(code) + "): " + output);
+  }
+  while (!pair.public_key.empty() && (pair.public_key.back() == '\n' || pair.public_key.back() == '\r')) {
+    pair.public_key.pop_back();
+  }
+  co_return pair;
+}
+
 }  // namespace
+
+boost::asio::awaitable<Result<std::string>> ensure_instance_ssh_key(kube::Client& client,
+                                                                    std::string ns) {
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    auto existing = co_await client.get(kube::resources::secrets(), ns, kInstanceSshSecret);
+    if (existing) {
+      co_return secret_value(*existing, "public-key");
+    }
+    if (existing.error().code != Errc::NotFound) {
+      co_return existing.error().with_context("read the instances' SSH key");
+    }
+    auto pair = co_await generate_key_pair(client.executor());
+    if (!pair) {
+      co_return pair.error();
+    }
+    kube::Json data = kube::Json::object();
+    data["private-key"] = pair->private_key;
+    data["public-key"] = pair->public_key;
+    auto created = co_await client.create(kube::resources::secrets(),
+                                          secret(ns, kInstanceSshSecret, data));
+    if (created) {
+      co_return pair->public_key;
+    }
+    if (created.error().code != Errc::AlreadyExists) {
+      co_return created.error().with_context("store the instances' SSH key");
+    }
+  }
+  co_return fail(Errc::Conflict, "the instances' SSH key Secret keeps changing");
+}
 
 boost::asio::awaitable<Result<void>> ensure_admin_account(
     kube::Client& client, std::string ns,

@@ -5,6 +5,8 @@
 //   mcm-admin-initial    password: the generated first password, for the operator to read once
 //                        (`make run` says where); deleting it changes nothing
 //   mcm-gateway-session  key: 48 random bytes signing session tokens, shared by every replica
+//   mcm-instance-ssh     private-key + public-key: the ed25519 key instances trust (enrollment
+//                        installs the public key; the task runner logs in with the private one)
 // Each is created at start-up when missing, race-free between replicas (create, and on
 // AlreadyExists read what the other replica made). No password ever has a default value.
 
@@ -20,6 +22,7 @@ namespace mcm::gateway {
 inline constexpr const char* kAdminSecret = "mcm-admin";
 inline constexpr const char* kAdminInitialSecret = "mcm-admin-initial";
 inline constexpr const char* kSessionSecret = "mcm-gateway-session";
+inline constexpr const char* kInstanceSshSecret = "mcm-instance-ssh";
 
 struct Account {
   std::string username;
@@ -35,6 +38,11 @@ boost::asio::awaitable<Result<void>> ensure_admin_account(
 // The signing key, created when missing.
 boost::asio::awaitable<Result<std::string>> ensure_session_key(kube::Client& client,
                                                                std::string ns);
+
+// The public half of the instances' SSH key ("ssh-ed25519 AAAA... mycloudmanager"), the pair
+// made with ssh-keygen and stored when missing.
+boost::asio::awaitable<Result<std::string>> ensure_instance_ssh_key(kube::Client& client,
+                                                                    std::string ns);
 
 // The account named `username`, read from mcm-admin; Errc::NotFound when there is no such user.
 boost::asio::awaitable<Result<Account>> find_account(kube::Client& client, std::string ns,

@@ -18,23 +18,6 @@ using http::Request;
 using http::Response;
 using http::Status;
 
-constexpr std::size_t kMaxReason = 1024;
-
-// The optional "reason" of a body, or the 400 to answer.
-std::optional<Response> read_reason(const kube::Json& body, std::string& reason) {
-  if (!body.contains("reason")) {
-    return std::nullopt;
-  }
-  if (!body["reason"].is_string()) {
-    return http::error_response(Status::bad_request, "reason must be a string", "reason");
-  }
-  reason = body["reason"].get<std::string>();
-  if (reason.size() > kMaxReason) {
-    return http::error_response(Status::bad_request, "reason is longer than 1024 bytes", "reason");
-  }
-  return std::nullopt;
-}
-
 // Patches are built outside the coroutines: g++ 12 miscompiles brace-initialised JSON there.
 kube::Json spec_patch(const char* key, kube::Json value) {
   kube::Json spec = kube::Json::object();

@@ -1,6 +1,7 @@
 #include <gateway/gateway.hpp>
 
 #include <gateway/app_view.hpp>
+#include <gateway/fleet_view.hpp>
 
 #include <mcm/audit/audit_query.hpp>
 
@@ -42,14 +43,38 @@ std::string cookie_value(std::string_view header, std::string_view name) {
 
 }  // namespace
 
-Gateway::Gateway(GatewayOptions options, kube::Client& client, kube::Informer& apps,
-                 kube::Informer& audit_events, std::string session_key)
+Gateway::Gateway(GatewayOptions options, kube::Client& client, Caches caches,
+                 std::string session_key)
     : options_(std::move(options)),
       client_(client),
-      apps_(apps),
-      audit_events_(audit_events),
-      sessions_(std::move(session_key)),
+      apps_(caches.apps),
+      audit_events_(caches.audit_events),
+      instances_(caches.instances),
+      tasks_(caches.tasks),
+      sessions_(session_key),
+      enrollment_tokens_(std::move(session_key)),
       hub_(client.executor()) {
+  // Instances and Tasks: every change after the initial list is news for the dashboard (a
+  // deleted one too: its last view marked "deleted", so the page drops it).
+  const auto watch_views = [this](kube::Informer& informer, std::string type,
+                                  kube::Json (*view)(const kube::Json&)) {
+    const auto send = [this, &informer, type, view](const kube::ObjectPtr& object, bool deleted) {
+      if (!informer.has_synced()) {
+        return;
+      }
+      auto shown = view(*object);
+      if (deleted) {
+        shown["deleted"] = true;
+      }
+      publish(type, shown);
+    };
+    informer.add_handler(kube::EventHandler{
+        [send](const kube::ObjectPtr& object) { send(object, false); },
+        [send](const kube::ObjectPtr&, const kube::ObjectPtr& object) { send(object, false); },
+        [send](const kube::ObjectPtr& object) { send(object, true); }});
+  };
+  watch_views(instances_, "instance", &instance_view);
+  watch_views(tasks_, "task", &task_view);
   apps_.add_handler(kube::EventHandler{
       [this](const kube::ObjectPtr& app) { on_app_changed(app); },
       [this](const kube::ObjectPtr&, const kube::ObjectPtr& app) { on_app_changed(app); },
@@ -65,6 +90,10 @@ Gateway::Gateway(GatewayOptions options, kube::Client& client, kube::Informer& a
         }
       },
       nullptr, nullptr});
+}
+
+void Gateway::publish(const std::string& type, const kube::Json& view) {
+  hub_.publish(type, view.dump(-1, ' ', false, kube::Json::error_handler_t::replace));
 }
 
 void Gateway::on_app_changed(const kube::ObjectPtr& app) {
@@ -193,6 +222,24 @@ net::awaitable<void> Gateway::expire_audit_events() {
   }
 }
 
+net::awaitable<http::Response> Gateway::answer_write(const Caller& caller, const AuditNote& note,
+                                                     const Result<kube::Json>& written,
+                                                     kube::Json (*view)(const kube::Json&)) {
+  return answer_write_now(caller, note, written, view);
+}
+
+net::awaitable<http::Response> Gateway::answer_write_now(Caller caller, AuditNote note,
+                                                         Result<kube::Json> written,
+                                                         kube::Json (*view)(const kube::Json&)) {
+  if (!written) {
+    note.reason = written.error().message;
+    co_await record(caller, note, "failure");
+    co_return error_from(written.error());
+  }
+  co_await record(caller, note, "success");
+  co_return http::json_response(http::Status::ok, view(*written));
+}
+
 http::Handler guarded(Gateway& gateway, CallerHandler handler, bool state_changing,
                       std::string action, std::string target_kind) {
   return [&gateway, handler = std::move(handler), state_changing, action = std::move(action),
@@ -204,9 +251,13 @@ http::Handler guarded(Gateway& gateway, CallerHandler handler, bool state_changi
     }
     if (state_changing &&
         !gateway.sessions().check_csrf(caller->session, request.message[kCsrfHeader])) {
-      const auto type = request.path_params.find("type");
+      // The route names its target {type} (apps) or {name} (instances, tasks).
+      auto target = request.path_params.find("type");
+      if (target == request.path_params.end()) {
+        target = request.path_params.find("name");
+      }
       const AuditNote note{action, target_kind,
-                           type == request.path_params.end() ? "" : type->second,
+                           target == request.path_params.end() ? "" : target->second,
                            "missing or wrong " + std::string(kCsrfHeader) + " header", ""};
       co_await gateway.record(*caller, note, "denied");
       co_return http::error_response(http::Status::forbidden,
@@ -214,6 +265,22 @@ http::Handler guarded(Gateway& gateway, CallerHandler handler, bool state_changi
     }
     co_return co_await handler(std::move(request), std::move(*caller));
   };
+}
+
+std::optional<http::Response> read_reason(const kube::Json& body, std::string& reason) {
+  constexpr std::size_t kMaxReason = 1024;
+  if (!body.contains("reason")) {
+    return std::nullopt;
+  }
+  if (!body["reason"].is_string()) {
+    return http::error_response(http::Status::bad_request, "reason must be a string", "reason");
+  }
+  reason = body["reason"].get<std::string>();
+  if (reason.size() > kMaxReason) {
+    return http::error_response(http::Status::bad_request, "reason is longer than 1024 bytes",
+                                "reason");
+  }
+  return std::nullopt;
 }
 
 std::optional<http::Response> parse_body(const http::Request& request,

@@ -10,6 +10,7 @@
 #include <gateway/gateway_options.hpp>
 
 #include <mcm/audit/audit_event.hpp>
+#include <mcm/auth/enrollment_token.hpp>
 #include <mcm/auth/login_throttle.hpp>
 #include <mcm/auth/session_codec.hpp>
 #include <mcm/http/request.hpp>
@@ -22,6 +23,7 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -49,15 +51,29 @@ struct AuditNote {
 
 class Gateway {
  public:
-  Gateway(GatewayOptions options, kube::Client& client, kube::Informer& apps,
-          kube::Informer& audit_events, std::string session_key);
+  // The caches the reads come from, all of the gateway's namespace.
+  struct Caches {
+    kube::Informer& apps;
+    kube::Informer& audit_events;
+    kube::Informer& instances;
+    kube::Informer& tasks;
+  };
+  Gateway(GatewayOptions options, kube::Client& client, Caches caches, std::string session_key);
 
   const GatewayOptions& options() const { return options_; }
   const std::string& ns() const { return options_.ns; }
   kube::Client& client() { return client_; }
   kube::Informer& apps() { return apps_; }
   kube::Informer& audit_events() { return audit_events_; }
+  kube::Informer& instances() { return instances_; }
+  kube::Informer& tasks() { return tasks_; }
   const auth::SessionCodec& sessions() const { return sessions_; }
+  const auth::EnrollmentTokenCodec& enrollment_tokens() const { return enrollment_tokens_; }
+  // The public half of the key the task runner logs in to instances with (set at start-up).
+  const std::string& instance_ssh_key() const { return instance_ssh_key_; }
+  void set_instance_ssh_key(std::string key) { instance_ssh_key_ = std::move(key); }
+  // Enrollments under way per token id, counted with the token's Instances against its uses.
+  std::map<std::string, int>& enrollments_in_flight() { return enrollments_in_flight_; }
   auth::SessionRevocations& revocations() { return revocations_; }
   auth::LoginThrottle& throttle() { return throttle_; }
   EventHub& hub() { return hub_; }
@@ -70,6 +86,12 @@ class Gateway {
   net::awaitable<void> record(const Caller& caller, const AuditNote& note, std::string_view result);
   net::awaitable<void> record(const std::string& actor, const std::string& source,
                               const AuditNote& note, std::string_view result);
+  // The end of a write: records `note` as its success or failure, and answers 200 with
+  // `view(written)` or with the error. Not a coroutine: it copies its arguments into one, so
+  // callers await it on named values only (see record()).
+  net::awaitable<http::Response> answer_write(const Caller& caller, const AuditNote& note,
+                                              const Result<kube::Json>& written,
+                                              kube::Json (*view)(const kube::Json&));
 
   // Runs `work` on the thread pool and resumes the caller on its own executor.
   template <class F>
@@ -93,6 +115,10 @@ class Gateway {
 
  private:
   void on_app_changed(const kube::ObjectPtr& app);
+  net::awaitable<http::Response> answer_write_now(Caller caller, AuditNote note,
+                                                  Result<kube::Json> written,
+                                                  kube::Json (*view)(const kube::Json&));
+  void publish(const std::string& type, const kube::Json& view);
   net::awaitable<void> write_audit(kube::Json resource, std::string what);
   // A coroutine owns its parameters; a lambda coroutine's captures would die with the lambda.
   template <class F>
@@ -104,7 +130,12 @@ class Gateway {
   kube::Client& client_;
   kube::Informer& apps_;
   kube::Informer& audit_events_;
+  kube::Informer& instances_;
+  kube::Informer& tasks_;
   auth::SessionCodec sessions_;
+  auth::EnrollmentTokenCodec enrollment_tokens_;
+  std::string instance_ssh_key_;
+  std::map<std::string, int> enrollments_in_flight_;
   auth::SessionRevocations revocations_;
   auth::LoginThrottle throttle_;
   EventHub hub_;
@@ -135,6 +166,9 @@ http::Handler guarded(Gateway& gateway, CallerHandler handler, bool state_changi
 std::optional<http::Response> parse_body(const http::Request& request,
                                          std::initializer_list<std::string_view> allowed,
                                          bool optional, kube::Json& out);
+// Reads the optional "reason" (the user's words for the audit trail, at most 1024 bytes) of a
+// parsed body into `reason`; the 400 to answer when it is not a string or too long.
+std::optional<http::Response> read_reason(const kube::Json& body, std::string& reason);
 // 400/401/403/404/409/422/429/503 from an Error, in the API's error shape, with `field` when known.
 http::Response error_from(const Error& error, std::optional<std::string> field = std::nullopt);
 

@@ -7,8 +7,9 @@
 namespace mcm::gateway {
 namespace {
 
-constexpr std::array<std::string_view, 6> kOwnFlags = {
-    "listen", "namespace", "web-root", "session-lifetime", "audit-retention", "local-mode"};
+constexpr std::array<std::string_view, 8> kOwnFlags = {
+    "listen",      "namespace",    "web-root",     "session-lifetime", "audit-retention",
+    "local-mode", "task-log-dir", "public-url"};
 
 std::string usage() {
   return "usage: mcm-gateway [flags]\n"
@@ -18,6 +19,10 @@ std::string usage() {
          "  --session-lifetime D         how long a login lasts (default 12h)\n"
          "  --audit-retention D          audit events older than this are deleted (default 2160h)\n"
          "  --local-mode true|false      nodes are simulated (kwok): the dashboard says so\n"
+         "  --task-log-dir DIR           where the task runner writes the Tasks' output\n"
+         "                               (default /var/lib/mycloudmanager/task-logs)\n"
+         "  --public-url URL             how instances reach the gateway, for enrollment commands\n"
+         "                               (default: http:// and the Host the dashboard used)\n"
          "Shared with the operators (the gateway's --leader-elect defaults to false):\n" +
          kube::manager_usage("gateway").substr(kube::manager_usage("gateway").find('\n') + 1);
 }
@@ -131,6 +136,25 @@ Result<GatewayOptions> parse_gateway_options(int argc, char** argv,
       return fail(Errc::Invalid, "--local-mode '" + it->second + "': expected true or false");
     }
     options.local_mode = it->second == "true";
+  }
+  if (const auto it = own.find("task-log-dir"); it != own.end()) {
+    if (it->second.empty()) {
+      return fail(Errc::Invalid, "--task-log-dir must not be empty");
+    }
+    options.task_log_dir = it->second;
+  }
+  if (const auto it = own.find("public-url"); it != own.end()) {
+    const auto& url = it->second;
+    const bool scheme = url.starts_with("http://") || url.starts_with("https://");
+    // It is pasted into a shell command: only characters that need no quoting there.
+    const bool plain = url.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                             "0123456789-._~:/[]") == std::string::npos;
+    if (!scheme || !plain || url.size() > 2048) {
+      return fail(Errc::Invalid, "--public-url '" + url +
+                                     "': expected an http:// or https:// URL such as "
+                                     "http://10.0.0.5:30000");
+    }
+    options.public_url = url.back() == '/' ? url.substr(0, url.size() - 1) : url;
   }
   return options;
 }

@@ -7,6 +7,8 @@
 //   --session-lifetime D    how long a login lasts (default 12h)
 //   --audit-retention D     audit events older than this are deleted (default 2160h = 90 days)
 //   --local-mode true|false the cluster's nodes are simulated (kwok): the dashboard says so
+//   --task-log-dir DIR      the Tasks' output, as the task runner writes it (a shared volume)
+//   --public-url URL        how instances reach the gateway (default: the dashboard's Host)
 // Each also as MCM_<FLAG> in the environment; flags win. --leader-elect defaults to false here.
 
 #include <mcm/core/result.hpp>
@@ -28,6 +30,8 @@ struct GatewayOptions {
   std::chrono::seconds session_lifetime{12 * 3600};
   std::chrono::seconds audit_retention{90 * 24 * 3600};
   bool local_mode = false;
+  std::string task_log_dir = "/var/lib/mycloudmanager/task-logs";
+  std::string public_url;  // empty: http:// + the Host header of the request
 };
 
 // --help returns Errc::Cancelled with the usage text; a bad flag Errc::Invalid naming it.

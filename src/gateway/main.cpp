@@ -80,17 +80,22 @@ int main(int argc, char** argv) {
 
   kube::InformerOptions in_namespace;
   in_namespace.watch.ns = options->ns;
-  auto& apps = manager.informer(kube::resources::apps(), in_namespace);
-  auto& audit_events = manager.informer(kube::resources::audit_events(), in_namespace);
-  gateway::Gateway gateway(*options, manager.client(), apps, audit_events, std::move(*key));
+  auto ssh_key = run_now(manager, gateway::ensure_instance_ssh_key(manager.client(), options->ns));
+  if (!ssh_key) {
+    log->error("cannot set up the instances' SSH key: {}", ssh_key.error().message);
+    return 1;
+  }
+  gateway::Gateway::Caches caches{
+      manager.informer(kube::resources::apps(), in_namespace),
+      manager.informer(kube::resources::audit_events(), in_namespace),
+      manager.informer(kube::resources::instances(), in_namespace),
+      manager.informer(kube::resources::tasks(), in_namespace)};
+  gateway::Gateway gateway(*options, manager.client(), caches, std::move(*key));
+  gateway.set_instance_ssh_key(std::move(*ssh_key));
 
   auto router = std::make_shared<http::Router>();
   http::add_ops_routes(*router, manager.registry(), [&manager] { return manager.ready(); });
-  gateway::add_meta_routes(*router, gateway);
-  gateway::add_session_routes(*router, gateway);
-  gateway::add_app_routes(*router, gateway);
-  gateway::add_audit_routes(*router, gateway);
-  gateway::add_event_routes(*router, gateway);
+  gateway::add_api_routes(*router, gateway);
   if (web) {
     router->set_fallback([web](http::Request request) -> net::awaitable<http::Response> {
       co_return web->serve(request);

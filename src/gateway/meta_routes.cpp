@@ -20,4 +20,15 @@ void add_meta_routes(http::Router& router, Gateway& gateway) {
              });
 }
 
+void add_api_routes(http::Router& router, Gateway& gateway) {
+  add_meta_routes(router, gateway);
+  add_session_routes(router, gateway);
+  add_app_routes(router, gateway);
+  add_audit_routes(router, gateway);
+  add_event_routes(router, gateway);
+  add_enrollment_routes(router, gateway);
+  add_instance_routes(router, gateway);
+  add_task_routes(router, gateway);
+}
+
 }  // namespace mcm::gateway

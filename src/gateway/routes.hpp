@@ -14,6 +14,12 @@ void add_app_routes(http::Router& router, Gateway& gateway);      // the catalog
 void add_audit_routes(http::Router& router, Gateway& gateway);    // the audit trail and exports
 void add_event_routes(http::Router& router, Gateway& gateway);    // Server-Sent Events
 void add_meta_routes(http::Router& router, Gateway& gateway);     // info, openapi.json
+void add_enrollment_routes(http::Router& router, Gateway& gateway);  // tokens, script, enroll
+void add_instance_routes(http::Router& router, Gateway& gateway);    // the fleet, agents
+void add_task_routes(http::Router& router, Gateway& gateway);        // tasks, cancel, output
+
+// Every route above: what mcm-gateway serves.
+void add_api_routes(http::Router& router, Gateway& gateway);
 
 // The OpenAPI document, compiled in from src/gateway/openapi.json.
 std::string_view openapi_document();

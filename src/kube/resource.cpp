@@ -81,6 +81,16 @@ const Resource& audit_events() {
   static const Resource r{"mycloudmanager.io", "v1alpha1", "auditevents", "AuditEvent", true};
   return r;
 }
+
+const Resource& instances() {
+  static const Resource r{"mycloudmanager.io", "v1alpha1", "instances", "Instance", true};
+  return r;
+}
+
+const Resource& tasks() {
+  static const Resource r{"mycloudmanager.io", "v1alpha1", "tasks", "Task", true};
+  return r;
+}
 }  // namespace resources
 
 ObjectKey ObjectKey::parse(std::string_view key) {

@@ -419,14 +419,12 @@ TEST_F(GatewayTest, TheOpenApiDocumentAndTheRouterAgree) {
   auto client = make_client(io);
   kube::Informer apps(*client, kube::resources::apps());
   kube::Informer events(*client, kube::resources::audit_events());
+  kube::Informer instances(*client, kube::resources::instances());
+  kube::Informer tasks(*client, kube::resources::tasks());
   gateway::GatewayOptions options;
-  gateway::Gateway gateway(options, *client, apps, events, std::string(32, 'k'));
+  gateway::Gateway gateway(options, *client, {apps, events, instances, tasks}, std::string(32, 'k'));
   http::Router router;
-  gateway::add_meta_routes(router, gateway);
-  gateway::add_session_routes(router, gateway);
-  gateway::add_app_routes(router, gateway);
-  gateway::add_audit_routes(router, gateway);
-  gateway::add_event_routes(router, gateway);
+  gateway::add_api_routes(router, gateway);
   std::set<std::string> routed;
   for (const auto& [verb, pattern] : router.routes()) {
     std::string method(boost::beast::http::to_string(verb));

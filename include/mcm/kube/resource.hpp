@@ -42,6 +42,8 @@ const Resource& custom_resource_definitions();
 // MyCloudManager's own kinds (crds/).
 const Resource& apps();
 const Resource& audit_events();
+const Resource& instances();
+const Resource& tasks();
 }  // namespace resources
 
 // namespace/name of an object; cluster-scoped objects have an empty namespace.
