@@ -4,16 +4,45 @@
 
 #include <mcm/kube/manager.hpp>
 
+#include <boost/asio/ip/address.hpp>
+
 #include <iostream>
 
 using namespace mcm;
 
 int main(int argc, char** argv) {
-  auto options = kube::parse_manager_options("app", argc, argv, kube::environment());
+  // --node-address A (or MCM_NODE_ADDRESS): where users and instances reach the apps' NodePorts,
+  // for their URLs and status.endpoints (default 127.0.0.1, right for a one-machine cluster
+  // only).
+  const auto env = kube::environment();
+  auto split = kube::take_own_flags(argc, argv, env, {"node-address"});
+  if (!split && split.error().code == Errc::Cancelled) {
+    std::cout << kube::manager_usage("app")
+              << "  --node-address A             where instances reach the apps' NodePorts "
+                 "(default 127.0.0.1)\n"
+              << std::flush;
+    return 0;
+  }
+  if (!split) {
+    std::cerr << "mcm-app-operator: " << split.error().message << "\n";
+    return 2;
+  }
+  auto options = kube::parse_manager_options("app", static_cast<int>(split->rest.size()),
+                                             split->rest.data(), env);
   if (!options) {
     const bool help = options.error().code == Errc::Cancelled;
     (help ? std::cout : std::cerr) << options.error().message << std::flush;
     return help ? 0 : 2;
+  }
+  app::RenderContext render;
+  if (const auto it = split->values.find("node-address"); it != split->values.end()) {
+    boost::system::error_code ec;
+    (void)boost::asio::ip::make_address(it->second, ec);
+    if (ec) {
+      std::cerr << "mcm-app-operator: --node-address '" << it->second << "' is not an IP address\n";
+      return 2;
+    }
+    render.node_address = it->second;
   }
   auto manager = kube::Manager::create(std::move(*options));
   if (!manager) {
@@ -33,7 +62,7 @@ int main(int argc, char** argv) {
                         m.informer(kube::resources::config_maps(), ours),
                         m.informer(kube::resources::cron_jobs(), ours)};
   kube::EventRecorder events(m.client(), "mcm-app-operator", m.options().identity);
-  app::AppReconciler reconciler(m.client(), caches, events, app::RenderContext{},
+  app::AppReconciler reconciler(m.client(), caches, events, render,
                                 m.options().resync_period);
   auto& controller = m.controller(reconciler);
   controller.watch(caches.apps);
@@ -42,17 +71,6 @@ int main(int argc, char** argv) {
     controller.watch_owned(*owned, "mycloudmanager.io", "App");
   }
   // Claims made from StatefulSet templates have no owner reference: map them by label.
-  auto enqueue_instance = [&](const kube::ObjectPtr& claim) {
-    const auto& labels = (*claim)["metadata"].value("labels", kube::Json::object());
-    if (const auto it = labels.find("app.kubernetes.io/instance");
-        it != labels.end() && it->is_string()) {
-      controller.enqueue(
-          kube::ObjectKey{(*claim)["metadata"].value("namespace", ""), it->get<std::string>()});
-    }
-  };
-  caches.claims.add_handler(kube::EventHandler{
-      enqueue_instance,
-      [&](const kube::ObjectPtr&, const kube::ObjectPtr& now) { enqueue_instance(now); },
-      enqueue_instance});
+  controller.watch_labelled(caches.claims, "app.kubernetes.io/instance");
   return m.run();
 }

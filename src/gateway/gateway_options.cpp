@@ -27,14 +27,6 @@ std::string usage() {
          kube::manager_usage("gateway").substr(kube::manager_usage("gateway").find('\n') + 1);
 }
 
-std::string env_name(std::string_view flag) {
-  std::string out = "MCM_";
-  for (const char c : flag) {
-    out += c == '-' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  }
-  return out;
-}
-
 Result<std::pair<std::string, std::uint16_t>> parse_host_port(const std::string& flag,
                                                               const std::string& text) {
   const auto colon = text.rfind(':');
@@ -54,43 +46,18 @@ Result<std::pair<std::string, std::uint16_t>> parse_host_port(const std::string&
 
 Result<GatewayOptions> parse_gateway_options(int argc, char** argv,
                                              const std::map<std::string, std::string>& env) {
-  std::map<std::string, std::string, std::less<>> own;
-  for (const auto flag : kOwnFlags) {
-    if (const auto it = env.find(env_name(flag)); it != env.end()) {
-      own[std::string(flag)] = it->second;
-    }
+  auto split = kube::take_own_flags(argc, argv, env, {kOwnFlags.begin(), kOwnFlags.end()});
+  if (!split) {
+    return split.error().code == Errc::Cancelled ? fail(Errc::Cancelled, usage()) : split.error();
   }
-  // Our flags are taken out; the rest goes to the shared parser.
-  std::vector<char*> rest = {argv[0]};
+  const auto& own = split->values;
   bool leader_elect_given = env.contains("MCM_LEADER_ELECT");
-  for (int i = 1; i < argc; ++i) {
-    std::string arg = argv[i];
-    if (arg == "--help" || arg == "-h") {
-      return fail(Errc::Cancelled, usage());
-    }
-    std::string flag = arg.rfind("--", 0) == 0 ? arg.substr(2) : std::string();
-    std::string value;
-    const auto eq = flag.find('=');
-    const bool inline_value = eq != std::string::npos;
-    if (inline_value) {
-      value = flag.substr(eq + 1);
-      flag = flag.substr(0, eq);
-    }
-    if (std::find(kOwnFlags.begin(), kOwnFlags.end(), flag) == kOwnFlags.end()) {
-      leader_elect_given = leader_elect_given || flag == "leader-elect";
-      rest.push_back(argv[i]);
-      continue;
-    }
-    if (!inline_value) {
-      if (i + 1 >= argc) {
-        return fail(Errc::Invalid, "--" + flag + " needs a value");
-      }
-      value = argv[++i];
-    }
-    own[flag] = value;
+  for (const std::string_view arg : split->rest) {
+    leader_elect_given = leader_elect_given || arg == "--leader-elect" ||
+                         arg.starts_with("--leader-elect=");
   }
-  auto manager = kube::parse_manager_options("gateway", static_cast<int>(rest.size()), rest.data(),
-                                             env);
+  auto manager = kube::parse_manager_options("gateway", static_cast<int>(split->rest.size()),
+                                             split->rest.data(), env);
   if (!manager) {
     if (manager.error().code == Errc::Cancelled) {
       return fail(Errc::Cancelled, usage());

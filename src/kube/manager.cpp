@@ -51,6 +51,43 @@ std::map<std::string, std::string> environment() {
   return env;
 }
 
+Result<OwnFlags> take_own_flags(int argc, char** argv, const std::map<std::string, std::string>& env,
+                                const std::vector<std::string_view>& own) {
+  OwnFlags out;
+  for (const auto flag : own) {
+    if (const auto it = env.find(env_name(std::string(flag))); it != env.end()) {
+      out.values[std::string(flag)] = it->second;
+    }
+  }
+  out.rest.push_back(argv[0]);
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    if (arg == "--help" || arg == "-h") {
+      return fail(Errc::Cancelled, "help");
+    }
+    std::string flag = arg.rfind("--", 0) == 0 ? arg.substr(2) : std::string();
+    std::string value;
+    const auto eq = flag.find('=');
+    const bool inline_value = eq != std::string::npos;
+    if (inline_value) {
+      value = flag.substr(eq + 1);
+      flag = flag.substr(0, eq);
+    }
+    if (std::find(own.begin(), own.end(), flag) == own.end()) {
+      out.rest.push_back(argv[i]);
+      continue;
+    }
+    if (!inline_value) {
+      if (i + 1 >= argc) {
+        return fail(Errc::Invalid, "--" + flag + " needs a value");
+      }
+      value = argv[++i];
+    }
+    out.values[flag] = value;
+  }
+  return out;
+}
+
 std::string manager_usage(const std::string& name) {
   return "usage: mcm-" + name + "-operator [flags]\n"
          "  --kubeconfig PATH            kubeconfig (default: in-cluster, else ~/.kube/config)\n"

@@ -62,6 +62,17 @@ Result<ManagerOptions> parse_manager_options(const std::string& name, int argc, 
 std::string manager_usage(const std::string& name);
 // "90s", "10m", "1h" -> seconds; Errc::Invalid otherwise.
 Result<std::chrono::seconds> parse_duration(const std::string& text);
+// A process's own flags beside the shared ones: takes the flags named in `own` (as --name V or
+// --name=V, or MCM_<NAME> in `env`; flags win) out of argv, leaving argv[0] and the rest for
+// parse_manager_options. --help or -h: Errc::Cancelled (the caller prints its usage); an own
+// flag without a value: Errc::Invalid.
+struct OwnFlags {
+  std::map<std::string, std::string> values;
+  std::vector<char*> rest;
+};
+Result<OwnFlags> take_own_flags(int argc, char** argv, const std::map<std::string, std::string>& env,
+                                const std::vector<std::string_view>& own);
+
 // The process environment as a map, read once in main.
 std::map<std::string, std::string> environment();
 
