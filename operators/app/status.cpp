@@ -2,33 +2,12 @@
 
 #include <app/catalog.hpp>
 
+#include <mcm/kube/condition.hpp>
+
 namespace mcm::app {
-namespace {
 
+using kube::condition;
 using kube::Json;
-
-// A metav1.Condition, keeping the previous transition time when the status is unchanged.
-Json condition(const Json& previous_status, const std::string& type, bool ok,
-               const std::string& reason, const std::string& message, std::int64_t generation,
-               const std::string& now) {
-  const std::string status = ok ? "True" : "False";
-  std::string transition = now;
-  if (previous_status.is_object() && previous_status.contains("conditions")) {
-    for (const auto& c : previous_status["conditions"]) {
-      if (c.value("type", "") == type && c.value("status", "") == status) {
-        transition = c.value("lastTransitionTime", now);
-      }
-    }
-  }
-  return {{"type", type},
-          {"status", status},
-          {"reason", reason},
-          {"message", message},
-          {"observedGeneration", generation},
-          {"lastTransitionTime", transition}};
-}
-
-}  // namespace
 
 bool workload_ready(const Json& workload) {
   const auto& spec = workload["spec"];

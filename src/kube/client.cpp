@@ -468,6 +468,16 @@ net::awaitable<Result<Json>> Client::patch(Resource resource, std::string ns,
                                std::string(method_of(type)), "PATCH", what);
 }
 
+net::awaitable<Result<Json>> Client::patch_status(Resource resource, std::string ns,
+                                                  std::string name, Json status) {
+  Json body = Json::object();
+  body["status"] = std::move(status);
+  PatchOptions options;
+  options.subresource = "status";
+  co_return co_await patch(std::move(resource), std::move(ns), std::move(name), PatchType::Merge,
+                           std::move(body), std::move(options));
+}
+
 net::awaitable<Result<Json>> Client::apply(Resource resource, Json object,
                                            std::string field_manager, bool force,
                                            std::string subresource) {

@@ -103,6 +103,25 @@ void Controller::watch_owned(Informer& owned, std::string owner_group, std::stri
                                  enqueue_owner});
 }
 
+void Controller::watch_labelled(Informer& objects, std::string label) {
+  auto enqueue_named = [this, label](const ObjectPtr& object) {
+    const auto& meta = (*object)["metadata"];
+    const auto labels = meta.find("labels");
+    if (labels == meta.end() || !labels->is_object()) {
+      return;
+    }
+    if (const auto it = labels->find(label); it != labels->end() && it->is_string()) {
+      queue_.add(ObjectKey{meta.value("namespace", ""), it->get<std::string>()}.str());
+    }
+  };
+  objects.add_handler(EventHandler{enqueue_named,
+                                   [enqueue_named](const ObjectPtr& old_object, const ObjectPtr& now) {
+                                     enqueue_named(old_object);
+                                     enqueue_named(now);
+                                   },
+                                   enqueue_named});
+}
+
 void Controller::enqueue(const ObjectKey& key) { queue_.add(key.str()); }
 
 void Controller::shut_down() {

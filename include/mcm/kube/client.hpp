@@ -118,6 +118,10 @@ class Client {
   net::awaitable<Result<Json>> update_status(Resource resource, Json object);
   net::awaitable<Result<Json>> patch(Resource resource, std::string ns, std::string name,
                                      PatchType type, Json patch, PatchOptions options = PatchOptions());
+  // Merge patch {"status": status} of the status subresource: the fields in `status` replace
+  // the object's (lists whole), the others stay as they are.
+  net::awaitable<Result<Json>> patch_status(Resource resource, std::string ns, std::string name,
+                                            Json status);
   // Server-side apply of `object` (its metadata names it) with `field_manager`.
   net::awaitable<Result<Json>> apply(Resource resource, Json object,
                                      std::string field_manager, bool force = true,

@@ -3,8 +3,10 @@
 //
 // watch(primary) enqueues the key of every primary object that is added, updated or deleted;
 // watch_owned(owned, owner kind) enqueues the owner named by an owned object's controller
-// ownerReference. The retry policy is the one in reconciler.hpp. Metrics (when a registry is
-// given): mcm_controller_reconcile_total{controller,result}, mcm_controller_reconcile_errors_total,
+// ownerReference; watch_labelled(objects, label) enqueues the primary of the object's namespace
+// that the object's `label` names (for objects without an owner reference to it). The retry
+// policy is the one in reconciler.hpp. Metrics (when a registry is given):
+// mcm_controller_reconcile_total{controller,result}, mcm_controller_reconcile_errors_total,
 // mcm_controller_reconcile_duration_seconds, mcm_controller_queue_depth.
 //
 // Threading: all methods and the reconciler run on one single-threaded executor (or strand).
@@ -47,6 +49,8 @@ class Controller {
   void watch(Informer& primary);
   // `owner_group` is the API group of the owner kind ("" for core), `owner_kind` its kind.
   void watch_owned(Informer& owned, std::string owner_group, std::string owner_kind);
+  // Objects without the label are ignored.
+  void watch_labelled(Informer& objects, std::string label);
   void enqueue(const ObjectKey& key);
 
   // Runs the workers until cancelled; when it returns no reconcile is in flight.
