@@ -30,6 +30,11 @@ start_process() { # start_process <name> <binary> [args...]
   echo "started $name (log: $LOG_DIR/$name.log)" >&2
 }
 
+# The task runner writes each Task's output where the gateway reads it, and runs the playbooks of
+# this checkout.
+export MCM_TASK_LOG_DIR="$MCM_CLUSTER_DIR/task-logs" MCM_ANSIBLE_DIR="$MCM_REPO_DIR/ansible"
+mkdir -p "$MCM_TASK_LOG_DIR"
+
 started=0
 for binary in "$build"/mcm-*-operator; do
   [ -x "$binary" ] || continue
@@ -38,8 +43,15 @@ for binary in "$build"/mcm-*-operator; do
 done
 # The dashboard on port 30000 of every interface, as the NodePort of a real cluster would be;
 # kwok's nodes are simulated, which the dashboard says (--local-mode).
+# Enrollment commands name the gateway by this machine's first address, which instances can
+# reach (the dashboard may well be opened as 127.0.0.1).
+address=$(hostname -I 2>/dev/null | awk '{print $1}')
+public_url=()
+case "$address" in *:*) address="[$address]" ;; esac
+[ -n "$address" ] && public_url=(--public-url "http://$address:30000")
 start_process mcm-gateway "$build/mcm-gateway" --kubeconfig "$kubeconfig" \
-  --listen 0.0.0.0:30000 --namespace mcm-system --web-root "$MCM_REPO_DIR/web/dist" --local-mode true
+  --listen 0.0.0.0:30000 --namespace mcm-system --web-root "$MCM_REPO_DIR/web/dist" --local-mode true \
+  "${public_url[@]}"
 started=$((started + 1))
 for _ in $(seq 1 100); do
   curl -fsS http://127.0.0.1:30000/readyz >/dev/null 2>&1 && break
