@@ -28,6 +28,7 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import agents_servers  # noqa: E402
 from agents_servers import wait_until  # noqa: E402
+from checks import Results  # noqa: E402
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 TESTHOST = os.path.join(REPO, "hack", "testhost.sh")
@@ -40,22 +41,6 @@ PORTS = {"zabbix_web": 30601, "trapper": 30651, "graylog_web": 30602, "syslog": 
          "ntp": 30123}
 RECAP = re.compile(r"^(\S+)\s*:\s*ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)",
                    re.M)
-
-
-class Results:
-    def __init__(self):
-        self.passed = 0
-        self.failed = 0
-        self.timings = []
-
-    def check(self, what, ok, detail=""):
-        if ok:
-            self.passed += 1
-            print(f"ok   - {what}", flush=True)
-        else:
-            self.failed += 1
-            print(f"FAIL - {what}" + (f": {detail}" if detail else ""), flush=True)
-        return ok
 
 
 class Host:

@@ -38,6 +38,7 @@ import urllib.request
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import agents_servers  # noqa: E402
 from agents_servers import wait_until  # noqa: E402
+from checks import Results  # noqa: E402
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 TESTHOST = os.path.join(REPO, "hack", "testhost.sh")
@@ -46,21 +47,6 @@ NS = "mcm-system"
 HOST = "fleet-1"
 INDEX = int(os.environ.get("MCM_FLEET_TEST_INDEX", "21"))
 NTP_PORT = 30123
-
-
-class Results:
-    def __init__(self):
-        self.passed = 0
-        self.failed = 0
-
-    def check(self, what, ok, detail=""):
-        if ok:
-            self.passed += 1
-            print(f"ok   - {what}", flush=True)
-        else:
-            self.failed += 1
-            print(f"FAIL - {what}" + (f": {str(detail)[-3000:]}" if detail else ""), flush=True)
-        return ok
 
 
 def kubectl(*args, check=True):
