@@ -22,16 +22,21 @@ function layout(element: HTMLElement, clientHeight: number) {
 
 const chunk = (offset: number, text: string) => JSON.stringify({ offset, text });
 
+/** A log 100px high showing the end of 40 lines (500px of content). */
+function renderAtEnd() {
+  const { sources, createSource } = fakeSources();
+  renderWithProviders(<TaskLog task={makeTask("t1")} options={{ createSource }} />);
+  const output = screen.getByTestId("task-log-output");
+  const box = layout(output, 100);
+  box.scrollHeight = 500;
+  act(() => sources[0]?.emit("log", chunk(0, "a\n".repeat(40)), "80"));
+  expect(output.scrollTop).toBe(400);
+  return { sources, output, box };
+}
+
 describe("TaskLog", () => {
   it("follows the end while the reader is there, and stays put once they scroll up", () => {
-    const { sources, createSource } = fakeSources();
-    renderWithProviders(<TaskLog task={makeTask("t1")} options={{ createSource }} />);
-    const output = screen.getByTestId("task-log-output");
-    const box = layout(output, 100);
-
-    box.scrollHeight = 500;
-    act(() => sources[0]?.emit("log", chunk(0, "a\n".repeat(40)), "80"));
-    expect(output.scrollTop).toBe(400);
+    const { sources, output, box } = renderAtEnd();
 
     // The reader scrolls up to read: new output does not move the view.
     output.scrollTop = 120;
@@ -46,6 +51,35 @@ describe("TaskLog", () => {
     box.scrollHeight = 900;
     act(() => sources[0]?.emit("log", chunk(140, "c\n"), "142"));
     expect(output.scrollTop).toBe(800);
+  });
+
+  it("keeps to the end when the view is resized, unless the reader scrolled up", () => {
+    const observers: (() => void)[] = [];
+    const original = globalThis.ResizeObserver;
+    globalThis.ResizeObserver = class {
+      constructor(callback: () => void) {
+        observers.push(callback);
+      }
+      observe() {}
+      unobserve() {}
+      disconnect() {}
+    } as unknown as typeof ResizeObserver;
+    try {
+      const { output, box } = renderAtEnd();
+
+      // Narrower: the lines wrap, the content grows without any new output.
+      box.scrollHeight = 900;
+      act(() => observers.forEach((notify) => notify()));
+      expect(output.scrollTop).toBe(800);
+
+      output.scrollTop = 120;
+      fireEvent.scroll(output);
+      box.scrollHeight = 1200;
+      act(() => observers.forEach((notify) => notify()));
+      expect(output.scrollTop).toBe(120);
+    } finally {
+      globalThis.ResizeObserver = original;
+    }
   });
 
   it("says so when a finished task wrote nothing", () => {

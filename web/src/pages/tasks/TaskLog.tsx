@@ -1,4 +1,4 @@
-import { useLayoutEffect, useRef, useState } from "react";
+import { useEffect, useLayoutEffect, useRef, useState } from "react";
 import { useTaskLog, type TaskLogOptions } from "../../api/taskLog";
 import type { Task } from "../../api/types";
 import { Icon } from "../../components/Icon";
@@ -30,6 +30,21 @@ export function TaskLog({ task, id, options }: TaskLogProps) {
       pre.scrollTop = pre.scrollHeight;
     }
   }, [log.text]);
+
+  // A narrower view wraps the lines, so the end moves down without a scroll: keep up with it.
+  useEffect(() => {
+    const pre = preRef.current;
+    if (!pre || typeof ResizeObserver === "undefined") {
+      return undefined;
+    }
+    const observer = new ResizeObserver(() => {
+      if (followRef.current) {
+        pre.scrollTop = pre.scrollHeight;
+      }
+    });
+    observer.observe(pre);
+    return () => observer.disconnect();
+  }, []);
 
   const onScroll = () => {
     const pre = preRef.current;
