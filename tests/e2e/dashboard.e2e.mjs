@@ -1,5 +1,6 @@
 // The dashboard end to end in Debian's Chromium (playwright-core, no downloaded browser), against
-// a real gateway and app operator on the local control plane (tests/e2e/run.sh starts them).
+// a real gateway, app operator, instance operator and task runner on the local control plane
+// (tests/e2e/run.sh starts them, with one Instance, e2e-1, that nothing answers for over SSH).
 //   MCM_E2E_URL, MCM_E2E_PASSWORD, MCM_E2E_OUT (screenshots, downloads) come from run.sh.
 // Prints "N passed, N failed" last; exits non-zero when a step failed.
 import { chromium } from "playwright-core";
@@ -15,6 +16,11 @@ mkdirSync(out, { recursive: true });
 let passed = 0;
 let failed = 0;
 const consoleErrors = [];
+
+/** `text` as a literal inside a regular expression. */
+function escaped(text) {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
 
 function check(condition, message) {
   if (!condition) {
@@ -40,7 +46,11 @@ const browser = await chromium.launch({
   args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync"],
 });
-const context = await browser.newContext({ viewport: { width: 1280, height: 860 }, acceptDownloads: true });
+const context = await browser.newContext({
+  viewport: { width: 1280, height: 860 },
+  acceptDownloads: true,
+  permissions: ["clipboard-read", "clipboard-write"],
+});
 const page = await context.newPage();
 page.on("console", (message) => {
   // A 401 before logging in is the session check doing its job, not an error of the page.
@@ -49,6 +59,23 @@ page.on("console", (message) => {
   }
 });
 page.on("pageerror", (error) => consoleErrors.push(String(error)));
+
+// Once the page's CSS transitions (such as the menu turning into a drawer) are over; the endless
+// animations (spinners, the live dot) do not count.
+const settled = () => page.waitForFunction(
+  () => document.getAnimations().every((a) => !(a instanceof CSSTransition) || a.playState !== "running"),
+  null, { timeout: 5000 });
+
+// Every value `attribute` of the element at `selector` takes from now on, in window[key].
+const recordChanges = (key, selector, attribute) => page.evaluate(([key, selector, attribute]) => {
+  window[key] = [];
+  const record = () => {
+    const value = document.querySelector(selector)?.getAttribute(attribute);
+    if (value && window[key][window[key].length - 1] !== value) window[key].push(value);
+  };
+  record();
+  new MutationObserver(record).observe(document.body, { subtree: true, attributes: true, childList: true });
+}, [key, selector, attribute]);
 
 const tile = (type) => page.getByTestId(`app-tile-${type}`);
 const halo = (type) => tile(type).getByTestId("app-halo");
@@ -73,16 +100,7 @@ await step("see the seven catalog tiles and the local-mode banner", async () => 
 
 await step("start an app: its halo goes yellow, then green", async () => {
   // Record every phase the halo shows, so a short Installing is not missed.
-  await page.evaluate(() => {
-    window.__phases = [];
-    const record = () => {
-      const el = document.querySelector('[data-testid="app-tile-ntp"] [data-testid="app-halo"]');
-      const phase = el && el.getAttribute("data-phase");
-      if (phase && window.__phases[window.__phases.length - 1] !== phase) window.__phases.push(phase);
-    };
-    record();
-    new MutationObserver(record).observe(document.body, { subtree: true, attributes: true, childList: true });
-  });
+  await recordChanges("__phases", '[data-testid="app-tile-ntp"] [data-testid="app-halo"]', "data-phase");
   await tile("ntp").getByTestId("app-start").click();
   await page.waitForFunction(() => window.__phases.includes("Running"), null, { timeout: 60000 });
   const phases = await page.evaluate(() => window.__phases);
@@ -111,6 +129,125 @@ await step("change a setting, with the schema's validation first", async () => {
   await page.screenshot({ path: path.join(out, "settings-parameters.png") });
   await page.keyboard.press("Escape");
   await dialog.waitFor({ state: "detached", timeout: 5000 });
+});
+
+await step("add an instance: the enrollment command and the cloud-init snippet", async () => {
+  await page.getByTestId("nav-instances").click();
+  await page.getByTestId("agents-e2e-1").waitFor({ timeout: 10000 });
+  await page.getByTestId("add-instance").click();
+  const dialog = page.getByTestId("add-instance-dialog");
+  await dialog.waitFor();
+  // The network of the enrolled instance is offered; typing it works the same.
+  await dialog.locator('datalist option[value="net-a"]').waitFor({ state: "attached", timeout: 10000 });
+  await dialog.locator('[name="network"]').fill("net-a");
+  await dialog.getByTestId("enroll-submit").click();
+  await dialog.getByTestId("enroll-result").waitFor({ timeout: 10000 });
+  const command = await dialog.getByTestId("enroll-command").innerText();
+  const cloudInit = await dialog.getByTestId("enroll-cloud-init").innerText();
+  const shape = new RegExp(`^curl -fsSL '${escaped(base)}/enroll\\.sh' \\| sudo sh -s -- ` +
+                           `--gateway '${escaped(base)}' --token '([^' ]+)'$`);
+  const token = command.match(shape)?.[1];
+  check(token, `command: ${command}`);
+  check(cloudInit.startsWith("#cloud-config\nruncmd:\n"), `cloud-init: ${cloudInit}`);
+  check(cloudInit.includes(`curl -fsSL '${base}/enroll.sh' | sh -s -- --gateway '${base}' --token '${token}'`),
+        `cloud-init: ${cloudInit}`);
+  await dialog.getByTestId("copy-cloud-init").waitFor();
+  await dialog.getByTestId("copy-command").click();
+  await page.waitForFunction(async (text) => (await navigator.clipboard.readText()) === text, command,
+                             { timeout: 5000, polling: 100 });
+  await page.screenshot({ path: path.join(out, "instances-add.png") });
+  await page.keyboard.press("Escape");
+  await dialog.waitFor({ state: "detached", timeout: 5000 });
+});
+
+await step("install an agent: its icon turns busy", async () => {
+  const agent = page.getByTestId("agents-e2e-1").getByTestId("agent-ntp");
+  check((await agent.getAttribute("aria-pressed")) === "false", "ntp is already wanted");
+  await recordChanges("__tones", '[data-testid="agents-e2e-1"] [data-testid="agent-ntp"]', "data-tone");
+  await agent.click();
+  await page.waitForFunction(() => window.__tones.includes("busy"), null, { timeout: 5000 });
+  check((await agent.getAttribute("aria-pressed")) === "true", "ntp is not shown as wanted");
+  await page.screenshot({ path: path.join(out, "instances-busy.png"), fullPage: true });
+});
+
+await step("the Tasks page shows the task and its live ansible output", async () => {
+  // Every status the row shows, and how much output was there while it ran.
+  await page.evaluate(() => {
+    window.__task = [];
+    const record = () => {
+      const row = [...document.querySelectorAll('[data-testid="task-row"]')]
+        .find((r) => r.textContent.includes("Install ntp on e2e-1"));
+      const phase = row?.querySelector('[data-testid="task-status"]')?.getAttribute("data-phase");
+      const output = document.querySelector('[data-testid="task-log-output"]');
+      const log = output && !output.querySelector(".task-log__empty") ? output.textContent.length : 0;
+      const last = window.__task[window.__task.length - 1];
+      if (phase && (last?.phase !== phase || (phase === "Running" && last.log !== log))) {
+        window.__task.push({ phase, log });
+      }
+    };
+    new MutationObserver(record).observe(document.body, { subtree: true, attributes: true, childList: true,
+                                                          characterData: true });
+  });
+  await page.getByTestId("nav-tasks").click();
+  const row = page.getByTestId("task-row").filter({ hasText: "Install ntp on e2e-1" });
+  await row.waitFor({ timeout: 30000 });
+  const status = row.getByTestId("task-status");
+  await status.waitFor();
+  await row.getByTestId("task-toggle").click();
+  const output = page.getByTestId("task-log-output");
+  await output.waitFor({ timeout: 5000 });
+  // ansible-playbook's own output, as the task runner writes it.
+  await page.waitForFunction(() => /PLAY \[|UNREACHABLE|fatal:/.test(
+    document.querySelector('[data-testid="task-log-output"]')?.textContent ?? ""), null, { timeout: 90000 });
+  await page.waitForFunction(() => {
+    const rows = [...document.querySelectorAll('[data-testid="task-row"]')];
+    const row = rows.find((r) => r.textContent.includes("Install ntp on e2e-1"));
+    const phase = row?.querySelector('[data-testid="task-status"]')?.getAttribute("data-phase");
+    return phase === "Failed" || phase === "Succeeded";
+  }, null, { timeout: 90000 });
+  const final = await status.getAttribute("data-phase");
+  const log = await output.innerText();
+  check(log.includes("PLAY ["), `no PLAY in the log: ${log.slice(0, 400)}`);
+  if (final === "Failed") {
+    check(/UNREACHABLE/.test(log), `failed, but not as unreachable: ${log.slice(-600)}`);
+  }
+  // The stream ends with the task, saying how it ended.
+  await page.waitForFunction((phase) => {
+    const state = document.querySelector('[data-testid="task-log-state"]')?.textContent ?? "";
+    return state.includes(phase);
+  }, final, { timeout: 10000 });
+  check(await status.getAttribute("aria-label"), "the status icon has no label");
+  const seen = await page.evaluate(() => window.__task);
+  console.log(`     status (bytes of log shown): ${seen.map((s) => `${s.phase} (${s.log})`).join(" -> ")}`);
+  await page.screenshot({ path: path.join(out, "tasks-log.png"), fullPage: true });
+  await page.setViewportSize({ width: 375, height: 780 });
+  try {
+    await settled();
+    const overflow = await page.evaluate(() => document.scrollingElement.scrollWidth - window.innerWidth);
+    check(overflow <= 1, `the Tasks page is ${overflow}px wider than the screen`);
+    // Narrower, the lines wrap: the view still shows the end, where the outcome is.
+    const below = await output.evaluate((pre) => pre.scrollHeight - pre.scrollTop - pre.clientHeight);
+    check(below <= 24, `the log's end is ${below}px below the view`);
+    await page.screenshot({ path: path.join(out, "tasks-log-phone.png"), fullPage: true });
+  } finally {
+    await page.setViewportSize({ width: 1280, height: 860 });
+  }
+});
+
+await step("the instance shows the agent's outcome", async () => {
+  await page.getByTestId("nav-instances").click();
+  const agent = page.getByTestId("agents-e2e-1").getByTestId("agent-ntp");
+  await page.waitForFunction(() => {
+    const tone = document.querySelector('[data-testid="agents-e2e-1"] [data-testid="agent-ntp"]')
+      ?.getAttribute("data-tone");
+    return tone === "failed" || tone === "on";
+  }, null, { timeout: 15000 });
+  const tone = await agent.getAttribute("data-tone");
+  if (tone === "failed") {
+    const title = await agent.getAttribute("title");
+    check(/UNREACHABLE/.test(title), `title: ${title}`);
+  }
+  await page.screenshot({ path: path.join(out, "instances.png"), fullPage: true });
 });
 
 await step("switch to French", async () => {
