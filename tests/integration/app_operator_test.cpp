@@ -36,12 +36,7 @@ class AppOperatorTest : public ::testing::Test {
     operator_->start();
   }
   void TearDown() override {
-    if (operator_->running()) {
-      EXPECT_EQ(operator_->stop(), 0) << "the operator must exit cleanly on SIGTERM";
-    }
-    if (HasFailure()) {
-      std::cerr << "--- operator log ---\n" << operator_->log() << "\n";
-    }
+    operator_->finish(HasFailure());
     // NodePorts are cluster-wide: free them for the next test.
     kubectl("delete namespace " + ns_ + " --wait=false");
     run_until(io_, [&] { return list("services").empty(); }, 60s);
@@ -236,39 +231,6 @@ TEST_F(AppOperatorTest, DeletingTheAppRemovesItsChildrenAndKeepsItsData) {
       << "spec.storage.deleteOnRemove is false: the data must stay";
 }
 
-// Writes the operator made to anything but its Lease and Events since `since`, from the API
-// server's audit log.
-int operator_writes_since(const std::string& since_rfc3339) {
-  std::ifstream audit(MCM_TEST_CLUSTER_DIR "/logs/audit.log");
-  int writes = 0;
-  std::string line;
-  while (std::getline(audit, line)) {
-    auto entry = Json::parse(line, nullptr, false);
-    if (entry.is_discarded() || entry.value("stage", "") != "ResponseComplete") {
-      continue;
-    }
-    if (entry["user"].value("username", "") != "system:serviceaccount:mcm-system:mcm-app-operator") {
-      continue;
-    }
-    const std::string verb = entry.value("verb", "");
-    const std::string resource = entry.value("objectRef", Json::object()).value("resource", "");
-    if ((verb == "create" || verb == "update" || verb == "patch" || verb == "delete") &&
-        resource != "leases" && resource != "events" &&
-        entry.value("requestReceivedTimestamp", "") >= since_rfc3339) {
-      ++writes;
-    }
-  }
-  return writes;
-}
-
-std::string utc_now() {
-  const auto now = std::chrono::system_clock::now();
-  const std::time_t t = std::chrono::system_clock::to_time_t(now);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", std::gmtime(&t));
-  return buf;
-}
-
 TEST_F(AppOperatorTest, ASteadyAppMakesNoWritesForAMinute) {
   ASSERT_EQ(apply_example("zabbix").status, 0);
   ASSERT_TRUE(wait_phase("zabbix", "Running")) << phase("zabbix");
@@ -277,7 +239,7 @@ TEST_F(AppOperatorTest, ASteadyAppMakesNoWritesForAMinute) {
   const std::string since = utc_now();
   const auto rv_before = (*get_app("zabbix"))["metadata"]["resourceVersion"];
   run_until(io_, [] { return false; }, 60s);
-  EXPECT_EQ(operator_writes_since(since), 0) << "a steady App must cause no write";
+  EXPECT_EQ(writes_since("mcm-app-operator", since), 0) << "a steady App must cause no write";
   EXPECT_EQ((*get_app("zabbix"))["metadata"]["resourceVersion"], rv_before);
   EXPECT_NE(operator_->log().find("zabbix"), std::string::npos);
 }

@@ -3,6 +3,7 @@
 #include <mcm/core/base64.hpp>
 
 #include <csignal>
+#include <ctime>
 #include <fcntl.h>
 #include <fstream>
 #include <mutex>
@@ -103,11 +104,52 @@ int OperatorProcess::stop() {
   return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
+void OperatorProcess::finish(bool test_failed) {
+  if (running()) {
+    EXPECT_EQ(stop(), 0) << "mcm-" << name_ << " must exit cleanly on SIGTERM";
+  }
+  if (test_failed) {
+    std::cerr << "--- mcm-" << name_ << " log ---\n" << log() << "\n";
+  }
+}
+
 std::string OperatorProcess::log() const {
   std::ifstream in(log_path_);
   std::ostringstream text;
   text << in.rdbuf();
   return text.str();
+}
+
+std::string utc_now() {
+  const std::time_t t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", std::gmtime(&t));
+  return buf;
+}
+
+int writes_since(const std::string& service_account, const std::string& since) {
+  const std::string user = "system:serviceaccount:mcm-system:" + service_account;
+  std::ifstream audit(MCM_TEST_CLUSTER_DIR "/logs/audit.log");
+  int writes = 0;
+  std::string line;
+  while (std::getline(audit, line)) {
+    auto entry = kube::Json::parse(line, nullptr, false);
+    if (entry.is_discarded() || entry.value("stage", "") != "ResponseComplete") {
+      continue;
+    }
+    if (entry["user"].value("username", "") != user) {
+      continue;
+    }
+    const std::string verb = entry.value("verb", "");
+    const std::string resource =
+        entry.value("objectRef", kube::Json::object()).value("resource", "");
+    if ((verb == "create" || verb == "update" || verb == "patch" || verb == "delete") &&
+        resource != "leases" && resource != "events" &&
+        entry.value("requestReceivedTimestamp", "") >= since) {
+      ++writes;
+    }
+  }
+  return writes;
 }
 
 }  // namespace mcm::test

@@ -89,6 +89,9 @@ class OperatorProcess {
   void start();
   void kill_hard();         // SIGKILL, as a crash would
   int stop();               // SIGTERM; the exit status (-1 if it had to be killed)
+  // The end of a test: stops it, expecting a clean exit on SIGTERM, and prints its log when
+  // `test_failed`.
+  void finish(bool test_failed);
   bool running() const { return pid_ > 0; }
   std::string log() const;  // what it has written so far
   const std::string& log_path() const { return log_path_; }
@@ -105,5 +108,11 @@ class OperatorProcess {
 std::string service_account_kubeconfig(const std::string& ns, const std::string& name);
 // Applies manifests/base/namespace.yaml and manifests/base/<name>-rbac.yaml.
 void apply_operator_rbac(const std::string& name);
+
+// Now in UTC, to the second ("2026-11-25T07:00:00"), comparable with the audit log's timestamps.
+std::string utc_now();
+// Writes (create, update, patch, delete) the service account mcm-system/<service_account> made
+// to anything but Leases and Events since `since` (utc_now()), from the API server's audit log.
+int writes_since(const std::string& service_account, const std::string& since);
 
 }  // namespace mcm::test
