@@ -468,6 +468,10 @@ def main():
         for server in servers:
             server.stop()
         subprocess.run([TESTHOST, "down", HOST], capture_output=True, check=False)
+        # The cluster is shared with the other suites: leave it as it was found.
+        for kind in ("tasks", "instances"):
+            kubectl("delete", kind, "--all", "-n", NS, "--wait=false", check=False)
+        kubectl("delete", "app", "ntp", "-n", NS, "--ignore-not-found", "--wait=false", check=False)
         if os.environ.get("MCM_FLEET_TEST_KEEP") != "1":
             shutil.rmtree(workdir, ignore_errors=True)
     if r.failed:
