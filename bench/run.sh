@@ -11,7 +11,11 @@
 #   no-op reconciles per second  mcm-controller-bench  vs controller-peer (controller-runtime)
 #   200 Apps to Running, requests per steady reconcile, RSS: bench/apps.py (mcm-app-operator)
 #   GET /api/v1/apps under wrk                 bench/gateway.sh   vs nginx (same bytes, static)
-# Each pair runs MCM_BENCH_ROUNDS times (default 3), alternating, and the median is reported.
+#   500 concurrent enrollments               bench/enrollments.py vs the same creates, bare
+#   a Task run of a small playbook           bench/runner.py    vs bare ansible-playbook (root:
+#                                            a test host; skipped without)
+# Each pair runs MCM_BENCH_ROUNDS times (default 3), alternating, and the median is reported
+# (the runner: MCM_BENCH_RUNNER_RUNS runs of each, default 20).
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 build=$(realpath "${1:?usage: bench/run.sh <release build dir>}")
@@ -63,6 +67,12 @@ echo "App operator: $objects-object runtime figures done; now 200 Apps" >&2
   "$results") >"$results/apps"
 echo "gateway: GET /api/v1/apps beside nginx serving the same bytes" >&2
 "$repo/bench/gateway.sh" "$build" "$kubeconfig" >"$results/gateway"
+echo "enrollments: through the gateway beside bare creates on the API server" >&2
+/usr/bin/python3 "$repo/bench/enrollments.py" "$build" "$kubeconfig" >"$results/enrollments"
+echo "task runner: Tasks beside bare ansible-playbook runs on a test host" >&2
+code=0
+/usr/bin/python3 "$repo/bench/runner.py" "$build" "$kubeconfig" >"$results/runner" || code=$?
+[ "$code" -eq 0 ] || [ "$code" -eq 77 ] || exit "$code"
 
 python3 - "$results" "$objects" "$rounds" <<'PY'
 import json, os, platform, statistics, subprocess, sys
@@ -99,4 +109,23 @@ print(f"Gateway (bench/gateway.sh: wrk -t2 -c{gw['connections']} -d{gw['seconds'
 print(f"  GET /api/v1/apps requests/s       {gw['ours_rps']:10.0f}   nginx static file {gw['nginx_rps']:10.0f}"
       f"   ratio {gw['ours_rps'] / gw['nginx_rps']:.2f} (target ≥ 0.7)")
 print(f"  p99 latency                       {gw['ours_p99_ms']:10.2f} ms nginx             {gw['nginx_p99_ms']:10.2f} ms (target ≤ 5 ms)")
+en = load("enrollments")[0]
+print(f"Enrollments (bench/enrollments.py: {en['enrollments']} POST /api/v1/enroll from {en['workers']} threads, "
+      f"beside the same Instances POSTed to the API server; {en['gateway_201']} x 201, {en['instances']} Instances):")
+print(f"  total time                        {en['gateway_seconds']:8.2f} s   bare creates {en['create_seconds']:6.2f} s"
+      f"   ratio {en['gateway_seconds'] / en['create_seconds']:.2f}")
+print(f"  p50 / p99 latency                 {en['gateway_p50_ms']:6.0f} / {en['gateway_p99_ms']:.0f} ms"
+      f"   bare creates {en['create_p50_ms']:.0f} / {en['create_p99_ms']:.0f} ms")
+print(f"  bare create + status + audit      {en['three_writes_seconds']:8.2f} s   (the gateway's three writes; "
+      f"ratio {en['gateway_seconds'] / en['three_writes_seconds']:.2f})")
+runner = load("runner")
+if runner:
+    ru = runner[0]
+    print(f"Task runner (bench/runner.py: bench.yml on one test host, {ru['runs']} runs each, warm SSH master):")
+    print(f"  Task created to Succeeded         {ru['task_seconds']:8.3f} s   bare ansible-playbook {ru['bare_seconds']:.3f} s"
+          f"   ratio {ru['ratio']:.3f} (target ≤ 1.05)")
+    print(f"  of a Task run: {ru['task_before_ansible_seconds'] * 1000:.0f} ms before ansible-playbook, "
+          f"{ru['task_ansible_seconds']:.3f} s in it, {ru['task_after_ansible_seconds'] * 1000:.0f} ms after")
+else:
+    print("Task runner (bench/runner.py): skipped, needs root for the test host")
 PY
