@@ -28,6 +28,7 @@ import json
 import os
 import platform
 import re
+import shutil
 import statistics
 import subprocess
 import sys
@@ -301,6 +302,7 @@ def main():
             api.request("DELETE", f"/api/v1/namespaces/{PEER_NS}")
         finally:
             api.close()
+            shutil.rmtree(workdir, ignore_errors=True)
 
     def med(runs, field):
         return statistics.median(run[field] for run in runs)

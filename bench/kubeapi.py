@@ -93,12 +93,17 @@ class KubeApi:
         return http.client.HTTPSConnection(self.host, self.port, context=self.context, timeout=60)
 
     def request(self, method, path, body=None, content_type="application/json"):
-        """(status, parsed JSON body or None), on this thread's connection."""
+        """(status, parsed JSON body or None), on this thread's connection; a 429 (a new CRD's
+        storage still starting, say) is retried after the Retry-After the server asks for."""
         data = None if body is None else json.dumps(body).encode()
         headers = dict(self.headers)
         if data is not None:
             headers["Content-Type"] = content_type
-        status, payload, _ = exchange(self._local, self.connect, method, path, data, headers)
+        for _ in range(30):
+            status, payload, answer = exchange(self._local, self.connect, method, path, data, headers)
+            if status != 429:
+                break
+            time.sleep(min(int(answer.get("Retry-After", "1") or 1), 5))
         return status, parsed(payload)
 
     def check(self, method, path, body=None, ok=(200, 201, 202), **kwargs):
