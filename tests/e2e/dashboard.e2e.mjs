@@ -206,16 +206,17 @@ await step("the Tasks page shows the task and its live ansible output", async ()
     return phase === "Failed" || phase === "Succeeded";
   }, null, { timeout: 90000 });
   const final = await status.getAttribute("data-phase");
+  // The stream ends with the task, saying how it ended; the row's phase (from the event stream)
+  // may come first, so the log is read once its own stream has ended.
+  await page.waitForFunction((phase) => {
+    const state = document.querySelector('[data-testid="task-log-state"]')?.textContent ?? "";
+    return state.includes(phase);
+  }, final, { timeout: 10000 });
   const log = await output.innerText();
   check(log.includes("PLAY ["), `no PLAY in the log: ${log.slice(0, 400)}`);
   if (final === "Failed") {
     check(/UNREACHABLE/.test(log), `failed, but not as unreachable: ${log.slice(-600)}`);
   }
-  // The stream ends with the task, saying how it ended.
-  await page.waitForFunction((phase) => {
-    const state = document.querySelector('[data-testid="task-log-state"]')?.textContent ?? "";
-    return state.includes(phase);
-  }, final, { timeout: 10000 });
   check(await status.getAttribute("aria-label"), "the status icon has no label");
   const seen = await page.evaluate(() => window.__task);
   console.log(`     status (bytes of log shown): ${seen.map((s) => `${s.phase} (${s.log})`).join(" -> ")}`);
