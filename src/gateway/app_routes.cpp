@@ -200,10 +200,12 @@ net::awaitable<Response> settings_schema(Gateway& gateway) {
 }  // namespace
 
 void add_app_routes(http::Router& router, Gateway& gateway) {
+  // The dashboard's most frequent read: served on whichever thread read the request.
   router.add(http::Verb::get, "/api/v1/apps",
              guarded(gateway, [&gateway](Request, Caller) -> net::awaitable<Response> {
-               co_return http::text_response(Status::ok, gateway.apps_body(), "application/json");
-             }, false));
+               co_return http::text_response(Status::ok, *gateway.apps_body(), "application/json");
+             }, false),
+             http::RunOn::any_thread);
   router.add(http::Verb::get, "/api/v1/apps/{type}",
              guarded(gateway, [&gateway](Request request, Caller) -> net::awaitable<Response> {
                auto view = gateway.app_view_of(request.param("type"));

@@ -79,6 +79,7 @@ Gateway::Gateway(GatewayOptions options, kube::Client& client, Caches caches,
       [this](const kube::ObjectPtr& app) { on_app_changed(app); },
       [this](const kube::ObjectPtr&, const kube::ObjectPtr& app) { on_app_changed(app); },
       [this](const kube::ObjectPtr& app) { on_app_changed(app); }});
+  rebuild_apps_body();
   audit_events_.add_handler(kube::EventHandler{
       [this](const kube::ObjectPtr& event) {
         if (!audit_events_.has_synced()) {
@@ -102,7 +103,7 @@ void Gateway::on_app_changed(const kube::ObjectPtr& app) {
     return;
   }
   const auto type = metadata.value("name", "");
-  apps_body_stale_ = true;
+  rebuild_apps_body();
   if (auto view = app_view_of(type)) {
     hub_.publish("app", view->dump(-1, ' ', false, kube::Json::error_handler_t::replace));
   }
@@ -121,18 +122,16 @@ std::optional<kube::Json> Gateway::app_view_of(const std::string& type) const {
   return app_view(*entry, app.get());
 }
 
-const std::string& Gateway::apps_body() {
-  if (apps_body_stale_) {
-    kube::Json items = kube::Json::array();
-    for (const auto& entry : app::catalog()) {
-      items.push_back(*app_view_of(entry.type));
-    }
-    apps_body_ = kube::Json{{"items", std::move(items)}}.dump(
-        -1, ' ', false, kube::Json::error_handler_t::replace);
-    apps_body_stale_ = false;
+void Gateway::rebuild_apps_body() {
+  kube::Json items = kube::Json::array();
+  for (const auto& entry : app::catalog()) {
+    items.push_back(*app_view_of(entry.type));
   }
-  return apps_body_;
+  apps_body_.store(std::make_shared<const std::string>(kube::Json{{"items", std::move(items)}}.dump(
+      -1, ' ', false, kube::Json::error_handler_t::replace)));
 }
+
+std::shared_ptr<const std::string> Gateway::apps_body() const { return apps_body_.load(); }
 
 Result<Caller> Gateway::authenticate(const http::Request& request) {
   const auto token = cookie_value(request.message[bhttp::field::cookie], kSessionCookie);
@@ -141,6 +140,7 @@ Result<Caller> Gateway::authenticate(const http::Request& request) {
   }
   constexpr std::size_t kMaxVerified = 4096;
   const auto now = auth::Clock::now();
+  const std::lock_guard lock(verified_mutex_);
   auto known = verified_.find(token);
   if (known == verified_.end()) {
     auto claims = sessions_.verify(token, now);

@@ -3,8 +3,10 @@
 // reads come from, the session codec, the login throttle, the event hub and the audit writer.
 // Owned by main, outlives the HTTP server.
 //
-// Threading: the HTTP server, the informers and every handler run on the manager's single io
-// thread; slow CPU work (argon2id, xlsx) goes to `pool` through offload().
+// Threading: the informers and every handler run on the manager's single io thread (the HTTP
+// server's home); slow CPU work (argon2id, xlsx) goes to `pool` through offload(). The server
+// reads requests on more threads, and the handlers registered with RunOn::any_thread run there:
+// they may call only authenticate() and apps_body(), which are safe on any thread.
 
 #include <gateway/event_hub.hpp>
 #include <gateway/gateway_options.hpp>
@@ -22,9 +24,11 @@
 #include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include <atomic>
 #include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -78,7 +82,7 @@ class Gateway {
   auth::LoginThrottle& throttle() { return throttle_; }
   EventHub& hub() { return hub_; }
 
-  // The session a request carries (cookie mcm_session), or Errc::Unauthorized.
+  // The session a request carries (cookie mcm_session), or Errc::Unauthorized. Any thread.
   Result<Caller> authenticate(const http::Request& request);
 
   // Writes an AuditEvent; a failure to write is logged (without secrets), never thrown. Not
@@ -101,8 +105,8 @@ class Gateway {
 
   // The App view of `type` from the cache, or null for a type not in the catalog.
   std::optional<kube::Json> app_view_of(const std::string& type) const;
-  // GET /api/v1/apps's body, rebuilt only after an App changed.
-  const std::string& apps_body();
+  // GET /api/v1/apps's body, rebuilt on the loop after an App changed. Any thread.
+  [[nodiscard]] std::shared_ptr<const std::string> apps_body() const;
   // The App CRD's spec.settings schema once read (it changes only with a new CRD, which comes
   // with a new gateway). Empty until then.
   std::string& settings_schema_cache() { return settings_schema_; }
@@ -140,12 +144,14 @@ class Gateway {
   auth::LoginThrottle throttle_;
   EventHub hub_;
   net::thread_pool pool_{2};
-  std::string apps_body_;
-  bool apps_body_stale_ = true;
+  void rebuild_apps_body();
+  // Replaced whole, never changed in place, so a reader keeps a consistent copy.
+  std::atomic<std::shared_ptr<const std::string>> apps_body_;
   std::string settings_schema_;
   // Tokens whose signature was checked, so a request costs a lookup instead of an HMAC and a
   // JSON parse. Expiry and revocation are still checked on every request. Bounded: cleared when
-  // full. Touched on the loop's thread only.
+  // full.
+  std::mutex verified_mutex_;
   std::unordered_map<std::string, auth::SessionClaims> verified_;
 };
 

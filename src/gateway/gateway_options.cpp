@@ -2,14 +2,16 @@
 
 #include <algorithm>
 #include <array>
+#include <thread>
 #include <vector>
 
 namespace mcm::gateway {
 namespace {
 
-constexpr std::array<std::string_view, 8> kOwnFlags = {
-    "listen",      "namespace",    "web-root",     "session-lifetime", "audit-retention",
-    "local-mode", "task-log-dir", "public-url"};
+constexpr std::array<std::string_view, 9> kOwnFlags = {
+    "listen",     "namespace",    "web-root",   "session-lifetime", "audit-retention",
+    "local-mode", "task-log-dir", "public-url", "http-threads"};
+constexpr std::size_t kMaxHttpThreads = 64;
 
 std::string usage() {
   return "usage: mcm-gateway [flags]\n"
@@ -23,6 +25,8 @@ std::string usage() {
          "                               (default /var/lib/mycloudmanager/task-logs)\n"
          "  --public-url URL             how instances reach the gateway, for enrollment commands\n"
          "                               (default: http:// and the Host the dashboard used)\n"
+         "  --http-threads N             threads reading requests, the loop's included\n"
+         "                               (1 to 64; default: the machine's cores)\n"
          "Shared with the operators (the gateway's --leader-elect defaults to false):\n" +
          kube::manager_usage("gateway").substr(kube::manager_usage("gateway").find('\n') + 1);
 }
@@ -66,6 +70,7 @@ Result<GatewayOptions> parse_gateway_options(int argc, char** argv,
   }
   GatewayOptions options;
   options.manager = std::move(*manager);
+  options.http_threads = std::clamp<std::size_t>(std::thread::hardware_concurrency(), 1, kMaxHttpThreads);
   if (!leader_elect_given) {
     options.manager.leader_elect = false;  // nothing in the gateway needs a single leader yet
   }
@@ -122,6 +127,15 @@ Result<GatewayOptions> parse_gateway_options(int argc, char** argv,
                                      "http://10.0.0.5:30000");
     }
     options.public_url = url.back() == '/' ? url.substr(0, url.size() - 1) : url;
+  }
+  if (const auto it = own.find("http-threads"); it != own.end()) {
+    const auto& text = it->second;
+    const bool digits = !text.empty() && text.size() <= 2 &&
+                        text.find_first_not_of("0123456789") == std::string::npos;
+    if (!digits || std::stoul(text) < 1 || std::stoul(text) > kMaxHttpThreads) {
+      return fail(Errc::Invalid, "--http-threads '" + text + "': expected a number from 1 to 64");
+    }
+    options.http_threads = std::stoul(text);
   }
   return options;
 }

@@ -9,12 +9,14 @@
 //   --local-mode true|false the cluster's nodes are simulated (kwok): the dashboard says so
 //   --task-log-dir DIR      the Tasks' output, as the task runner writes it (a shared volume)
 //   --public-url URL        how instances reach the gateway (default: the dashboard's Host)
+//   --http-threads N        threads reading requests, the loop's included (default: the cores)
 // Each also as MCM_<FLAG> in the environment; flags win. --leader-elect defaults to false here.
 
 #include <mcm/core/result.hpp>
 #include <mcm/kube/manager.hpp>
 
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <map>
 #include <string>
@@ -32,6 +34,9 @@ struct GatewayOptions {
   bool local_mode = false;
   std::string task_log_dir = "/var/lib/mycloudmanager/task-logs";
   std::string public_url;  // empty: http:// + the Host header of the request
+  // Threads that read and write HTTP connections, counting the loop every handler that shares
+  // state runs on; the others serve the RunOn::any_thread routes without a hop.
+  std::size_t http_threads = 1;
 };
 
 // --help returns Errc::Cancelled with the usage text; a bad flag Errc::Invalid naming it.

@@ -7,6 +7,7 @@
 #include <gateway/static_files.hpp>
 
 #include <mcm/auth/password_hash.hpp>
+#include <mcm/core/io_threads.hpp>
 #include <mcm/http/ops_routes.hpp>
 #include <mcm/http/server.hpp>
 #include <mcm/kube/manager.hpp>
@@ -97,24 +98,37 @@ int main(int argc, char** argv) {
   http::add_ops_routes(*router, manager.registry(), [&manager] { return manager.ready(); });
   gateway::add_api_routes(*router, gateway);
   if (web) {
-    router->set_fallback([web](http::Request request) -> net::awaitable<http::Response> {
-      co_return web->serve(request);
-    });
+    // The files are immutable once loaded: any serving thread may answer.
+    router->set_fallback(
+        [web](http::Request request) -> net::awaitable<http::Response> {
+          co_return web->serve(request);
+        },
+        http::RunOn::any_thread);
   }
   http::ServerOptions server_options;
   server_options.address = options->listen_address;
   server_options.port = options->listen_port;
-  http::Server server(manager.io().get_executor(), server_options, router);
+  // The manager's loop serves connections too: --http-threads counts it.
+  IoThreads serving(options->http_threads - 1);
+  http::Server server(manager.io().get_executor(), server_options, router, serving.executors());
   if (auto started = server.start(); !started) {
     log->error("{}", started.error().message);
     return 1;
   }
-  log->info("dashboard and API on http://{}:{} (namespace {})", options->listen_address,
-            server.port(), options->ns);
+  log->info("dashboard and API on http://{}:{} (namespace {}, {} HTTP threads)",
+            options->listen_address, server.port(), options->ns, options->http_threads);
   net::co_spawn(manager.io(), gateway.expire_audit_events(), net::detached);
   manager.on_shutdown([&] {
     gateway.stop();
     server.stop();
   });
-  return manager.run();
+  const int code = manager.run();
+  gateway.stop();
+  server.stop();
+  // Connections on the other serving threads may still be finishing their last response: let
+  // the drain end (bounded, like the manager's own) before `serving` stops their loops.
+  manager.io().restart();
+  net::co_spawn(manager.io(), server.wait_stopped(), net::detached);
+  manager.io().run_for(std::chrono::seconds(5));
+  return code;
 }

@@ -13,9 +13,10 @@ void add_ops_routes(Router& router, const metrics::Registry& registry,
   router.add(Verb::get, "/metrics", [&registry](Request) -> boost::asio::awaitable<Response> {
     co_return text_response(Status::ok, registry.render(), metrics::kExpositionContentType);
   });
-  router.add(Verb::get, "/healthz", [](Request) -> boost::asio::awaitable<Response> {
-    co_return text_response(Status::ok, "ok");
-  });
+  router.add(
+      Verb::get, "/healthz",
+      [](Request) -> boost::asio::awaitable<Response> { co_return text_response(Status::ok, "ok"); },
+      RunOn::any_thread);
   router.add(Verb::get, "/readyz",
              [ready = std::move(ready)](Request) -> boost::asio::awaitable<Response> {
                if (ready()) {

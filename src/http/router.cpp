@@ -1,6 +1,8 @@
 #include <mcm/http/router.hpp>
 #include <mcm/http/url.hpp>
 
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/http/field.hpp>
 #include <boost/beast/http/verb.hpp>
 
@@ -34,7 +36,7 @@ boost::asio::awaitable<Response> ready(Response response) { co_return response; 
 
 }  // namespace
 
-void Router::add(Verb method, std::string pattern, Handler handler) {
+void Router::add(Verb method, std::string pattern, Handler handler, RunOn run_on) {
   if (method == Verb::unknown) {
     throw std::invalid_argument("http: route " + pattern + ": unknown method");
   }
@@ -81,13 +83,24 @@ void Router::add(Verb method, std::string pattern, Handler handler) {
     // Same shape, other placeholder names: which names a request gets would depend on the method.
     throw std::logic_error("http: route " + pattern + " conflicts with " + existing->pattern);
   }
-  if (!existing->handlers.emplace(method, std::move(handler)).second) {
+  if (!existing->handlers.emplace(method, Entry{std::move(handler), run_on}).second) {
     throw std::logic_error("http: route " + std::string(boost::beast::http::to_string(method)) +
                            " " + pattern + " is registered twice");
   }
 }
 
-void Router::set_fallback(Handler handler) { fallback_ = std::move(handler); }
+void Router::set_fallback(Handler handler, RunOn run_on) {
+  fallback_ = Entry{std::move(handler), run_on};
+}
+
+boost::asio::awaitable<Response> Router::run(const Entry& entry, Request request,
+                                             const boost::asio::any_io_executor* home) {
+  if (home == nullptr || entry.run_on == RunOn::any_thread) {
+    return entry.handler(std::move(request));
+  }
+  return boost::asio::co_spawn(*home, entry.handler(std::move(request)),
+                               boost::asio::use_awaitable);
+}
 
 std::vector<std::pair<Verb, std::string>> Router::routes() const {
   std::vector<std::pair<Verb, std::string>> out;
@@ -99,7 +112,8 @@ std::vector<std::pair<Verb, std::string>> Router::routes() const {
   return out;
 }
 
-boost::asio::awaitable<Response> Router::dispatch(Request request) const {
+boost::asio::awaitable<Response> Router::dispatch(
+    Request request, const boost::asio::any_io_executor* home) const {
   // Not a coroutine itself: resolution runs at once and the handler's awaitable is handed back
   // as is, so a request costs no extra coroutine frame.
   const std::string_view target = request.message.target();
@@ -150,7 +164,7 @@ boost::asio::awaitable<Response> Router::dispatch(Request request) const {
       best = &route;
     }
   }
-  if (!any_match && fallback_ && (method == Verb::get || method == Verb::head)) {
+  if (!any_match && fallback_.handler && (method == Verb::get || method == Verb::head)) {
     if (question != std::string_view::npos) {
       auto query = parse_query(target.substr(question + 1));
       if (!query) {
@@ -158,7 +172,7 @@ boost::asio::awaitable<Response> Router::dispatch(Request request) const {
       }
       request.query = std::move(*query);
     }
-    return fallback_(std::move(request));
+    return run(fallback_, std::move(request), home);
   }
   if (!any_match) {
     return ready(error_response(Status::not_found, "no route for " + request.path));
@@ -188,7 +202,7 @@ boost::asio::awaitable<Response> Router::dispatch(Request request) const {
       request.path_params[best->segments[i].text] = std::move(decoded[i]);
     }
   }
-  return best->handlers.at(method)(std::move(request));
+  return run(best->handlers.at(method), std::move(request), home);
 }
 
 }  // namespace mcm::http

@@ -8,6 +8,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
+#include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/error.hpp>
@@ -25,6 +26,7 @@
 #include <chrono>
 #include <exception>
 #include <limits>
+#include <mutex>
 #include <optional>
 #include <set>
 #include <stdexcept>
@@ -78,17 +80,22 @@ std::string endpoint_text(const tcp::endpoint& endpoint) {
 
 namespace detail {
 
-// One open connection, as stop() sees it.
+// One open connection, as stop() sees it. Shared, so a cancel posted to its executor finds it
+// even after its session ended.
 struct Connection {
-  beast::tcp_stream* stream = nullptr;
-  bool idle = false;  // waiting for the first byte of its next request
+  explicit Connection(net::any_io_executor on) : executor(std::move(on)) {}
+  // The session's executor; the members below are touched there only.
+  const net::any_io_executor executor;
+  beast::tcp_stream* stream = nullptr;  // null once the session is over
+  bool idle = false;                    // waiting for the first byte of its next request
 };
 
 // Everything the server's coroutines share. Members without a note are touched on the strand
 // only.
 struct ServerState {
   ServerState(net::any_io_executor executor, ServerOptions server_options,
-              std::shared_ptr<const Router> server_router)
+              std::shared_ptr<const Router> server_router,
+              std::vector<net::any_io_executor> connection_executors)
       : strand(net::make_strand(std::move(executor))),
         options(std::move(server_options)),
         router(std::move(server_router)),
@@ -96,6 +103,8 @@ struct ServerState {
         wakeup(strand),
         drained(strand) {
     drained.expires_at(net::steady_timer::time_point::max());
+    executors.push_back(strand);
+    executors.insert(executors.end(), connection_executors.begin(), connection_executors.end());
   }
 
   [[nodiscard]] bool is_drained() const { return stopping && sessions == 0 && !accepting; }
@@ -106,14 +115,23 @@ struct ServerState {
     }
   }
 
-  // The part of stop() that runs on the strand.
+  // The part of stop() that runs on the strand. Idle connections are closed on their own
+  // executors.
   void begin_drain() {
     beast::error_code ignored;
     acceptor.close(ignored);
     wakeup.cancel();
-    for (auto* connection : connections) {
-      if (connection->idle) {
-        connection->stream->cancel();
+    const std::lock_guard lock(connections_mutex);
+    for (const auto& connection : connections) {
+      const auto close_if_idle = [connection] {
+        if (connection->stream != nullptr && connection->idle) {
+          connection->stream->cancel();
+        }
+      };
+      if (connection->executor == strand) {
+        close_if_idle();
+      } else {
+        net::post(connection->executor, close_if_idle);
       }
     }
     notify_if_drained();
@@ -125,7 +143,11 @@ struct ServerState {
   tcp::acceptor acceptor;
   net::steady_timer wakeup;   // wakes the accept loop: a connection ended, or stop()
   net::steady_timer drained;  // cancelled when the drain is over, waking wait_stopped()
-  std::set<Connection*> connections;
+  // Where connections go, round robin: the strand first, then the connection executors.
+  std::vector<net::any_io_executor> executors;
+  std::size_t next_executor = 0;
+  std::mutex connections_mutex;  // guards `connections`, which sessions on any thread change
+  std::set<std::shared_ptr<Connection>> connections;
   bool accepting = false;
   std::string listening_on;              // "127.0.0.1:8080", set by start()
   std::atomic<bool> started{false};      // any thread
@@ -143,9 +165,11 @@ using detail::ServerState;
 
 // A counted place among the server's sessions. It travels into the session coroutine as a
 // parameter, so the count drops whenever the coroutine frame goes, even one that never ran.
+// A session off the strand tells the strand through a post.
 class SessionSlot {
  public:
-  explicit SessionSlot(std::shared_ptr<ServerState> state) : state_(std::move(state)) {
+  SessionSlot(std::shared_ptr<ServerState> state, bool on_strand)
+      : state_(std::move(state)), on_strand_(on_strand) {
     ++state_->sessions;
   }
   SessionSlot(SessionSlot&&) noexcept = default;
@@ -153,33 +177,48 @@ class SessionSlot {
   SessionSlot& operator=(const SessionSlot&) = delete;
   SessionSlot& operator=(SessionSlot&&) = delete;
   ~SessionSlot() {
-    if (state_) {
-      --state_->sessions;
-      state_->wakeup.cancel();
-      state_->notify_if_drained();
+    if (!state_) {
+      return;
+    }
+    --state_->sessions;
+    const auto wake = [](ServerState& state) {
+      state.wakeup.cancel();
+      state.notify_if_drained();
+    };
+    if (on_strand_) {
+      wake(*state_);
+    } else {
+      net::post(state_->strand, [state = state_, wake] { wake(*state); });
     }
   }
 
   [[nodiscard]] ServerState& state() const { return *state_; }
+  [[nodiscard]] bool on_strand() const { return on_strand_; }
 
  private:
   std::shared_ptr<ServerState> state_;
+  bool on_strand_;
 };
 
 // Makes a connection visible to stop() for as long as its session runs.
 class ConnectionRegistration {
  public:
-  ConnectionRegistration(ServerState& state, Connection& connection)
-      : state_(state), connection_(connection) {
-    state_.connections.insert(&connection_);
+  ConnectionRegistration(ServerState& state, std::shared_ptr<Connection> connection)
+      : state_(state), connection_(std::move(connection)) {
+    const std::lock_guard lock(state_.connections_mutex);
+    state_.connections.insert(connection_);
   }
   ConnectionRegistration(const ConnectionRegistration&) = delete;
   ConnectionRegistration& operator=(const ConnectionRegistration&) = delete;
-  ~ConnectionRegistration() { state_.connections.erase(&connection_); }
+  ~ConnectionRegistration() {
+    connection_->stream = nullptr;
+    const std::lock_guard lock(state_.connections_mutex);
+    state_.connections.erase(connection_);
+  }
 
  private:
   ServerState& state_;
-  Connection& connection_;
+  std::shared_ptr<Connection> connection_;
 };
 
 enum class After {
@@ -199,7 +238,8 @@ void log_exception(std::string_view what, const std::exception_ptr& error) {
   }
 }
 
-// The ResponseStream of one request: writes straight to the connection's socket.
+// The ResponseStream of one request: writes to the connection's socket, on the connection's
+// executor (a home handler runs elsewhere).
 class SessionStream final : public ResponseStream {
  public:
   SessionStream(ServerState& state, beast::tcp_stream& stream, unsigned version)
@@ -236,6 +276,16 @@ class SessionStream final : public ResponseStream {
 
  private:
   net::awaitable<bool> send(std::string data) {
+    if ((co_await net::this_coro::executor) != stream_.get_executor()) {
+      // Named first: g++ 12 destroys some temporaries of a co_await expression twice.
+      auto write = send_here(std::move(data));
+      co_return co_await net::co_spawn(stream_.get_executor(), std::move(write),
+                                       net::use_awaitable);
+    }
+    co_return co_await send_here(std::move(data));
+  }
+
+  net::awaitable<bool> send_here(std::string data) {
     stream_.expires_after(state_.options.write_timeout);
     auto [ec, bytes] = co_await net::async_write(stream_, net::buffer(data), kAsTuple);
     stream_.expires_never();
@@ -280,8 +330,10 @@ std::optional<Response> rejection_for(const beast::error_code& ec, const ServerO
 
 // Reads one request from `stream` (its first bytes may already be in `buffer`), has the router
 // answer it and writes the response. The caller owns the stream and buffer and outlives this.
+// `on_strand`: the connection runs on the strand, where home handlers run too.
 net::awaitable<After> serve_one(ServerState& state, beast::tcp_stream& stream,
-                                beast::flat_buffer& buffer, const std::string& remote_address) {
+                                beast::flat_buffer& buffer, const std::string& remote_address,
+                                bool on_strand) {
   const ServerOptions& options = state.options;
   bhttp::request_parser<bhttp::string_body> parser;
   parser.header_limit(static_cast<std::uint32_t>(options.header_limit));
@@ -335,7 +387,8 @@ net::awaitable<After> serve_one(ServerState& state, beast::tcp_stream& stream,
   Response response;
   bool failed = false;
   try {
-    response = co_await state.router->dispatch(std::move(request));
+    response = co_await state.router->dispatch(std::move(request),
+                                               on_strand ? nullptr : &state.strand);
     if (response_stream.is_open()) {
       co_return After::Close;
     }
@@ -384,8 +437,10 @@ net::awaitable<void> linger(beast::tcp_stream& stream) {
 
 net::awaitable<void> run_session(SessionSlot slot, beast::tcp_stream stream) {
   ServerState& state = slot.state();
-  Connection connection{&stream};
-  const ConnectionRegistration registration(state, connection);
+  auto shared_connection = std::make_shared<Connection>(stream.get_executor());
+  Connection& connection = *shared_connection;
+  connection.stream = &stream;
+  const ConnectionRegistration registration(state, std::move(shared_connection));
   beast::error_code ec;
   const auto remote = stream.socket().remote_endpoint(ec);
   const std::string remote_address = ec ? std::string() : remote.address().to_string();
@@ -411,7 +466,7 @@ net::awaitable<void> run_session(SessionSlot slot, beast::tcp_stream stream) {
       buffer.commit(bytes);
     }
     first = false;
-    after = co_await serve_one(state, stream, buffer, remote_address);
+    after = co_await serve_one(state, stream, buffer, remote_address, slot.on_strand());
     if (after != After::KeepAlive) {
       break;
     }
@@ -442,7 +497,9 @@ net::awaitable<void> accept_loop(std::shared_ptr<ServerState> state) {
     if (state->stopping) {
       co_return;
     }
-    auto [ec, socket] = co_await state->acceptor.async_accept(kAsTuple);
+    const std::size_t index = state->next_executor++ % state->executors.size();
+    const net::any_io_executor executor = state->executors[index];
+    auto [ec, socket] = co_await state->acceptor.async_accept(executor, kAsTuple);
     if (state->stopping) {
       co_return;
     }
@@ -452,8 +509,8 @@ net::awaitable<void> accept_loop(std::shared_ptr<ServerState> state) {
       co_await state->wakeup.async_wait(kAsTuple);
       continue;
     }
-    net::co_spawn(state->strand,
-                  run_session(SessionSlot(state), beast::tcp_stream(std::move(socket))),
+    net::co_spawn(executor,
+                  run_session(SessionSlot(state, index == 0), beast::tcp_stream(std::move(socket))),
                   [](const std::exception_ptr& error) {
                     if (error) {
                       log_exception("http connection failed", error);
@@ -486,12 +543,13 @@ Result<void> validate(const ServerOptions& options) {
 }  // namespace
 
 Server::Server(net::any_io_executor executor, ServerOptions options,
-               std::shared_ptr<const Router> router) {
+               std::shared_ptr<const Router> router,
+               std::vector<net::any_io_executor> connection_executors) {
   if (!router) {
     throw std::invalid_argument("http server: router must not be null");
   }
-  state_ =
-      std::make_shared<ServerState>(std::move(executor), std::move(options), std::move(router));
+  state_ = std::make_shared<ServerState>(std::move(executor), std::move(options),
+                                         std::move(router), std::move(connection_executors));
 }
 
 Server::~Server() { stop(); }

@@ -1,7 +1,9 @@
 // mcm::http::Server over real sockets on 127.0.0.1. Every wait has a deadline: client operations
 // through the stream's timeout, server-side events through futures.
 
+#include <mcm/core/io_threads.hpp>
 #include <mcm/http/ops_routes.hpp>
+#include <mcm/http/response_stream.hpp>
 #include <mcm/http/server.hpp>
 #include <mcm/metrics/registry.hpp>
 
@@ -31,6 +33,7 @@
 #include <chrono>
 #include <future>
 #include <memory>
+#include <set>
 #include <sstream>
 #include <stdexcept>
 #include <string>
@@ -49,11 +52,14 @@ using ClientResponse = bhttp::response<bhttp::string_body>;
 
 constexpr std::chrono::seconds kDeadline{10};
 
-// The server under test, on an io_context run by its own thread.
+// The server under test, on an io_context run by its own thread (the server's home), plus
+// `serving_threads` more threads its connections are spread over.
 class TestServer {
  public:
-  explicit TestServer(std::shared_ptr<const Router> router, ServerOptions options = {})
-      : server_(io_.get_executor(), std::move(options), std::move(router)) {
+  explicit TestServer(std::shared_ptr<const Router> router, ServerOptions options = {},
+                      std::size_t serving_threads = 0)
+      : serving_(serving_threads),
+        server_(io_.get_executor(), std::move(options), std::move(router), serving_.executors()) {
     auto started = server_.start();
     if (!started) {
       throw std::runtime_error(started.error().message);
@@ -82,11 +88,13 @@ class TestServer {
   Server& server() { return server_; }
   net::io_context& io() { return io_; }
   std::uint16_t port() const { return server_.port(); }
+  std::thread::id home_thread() const { return thread_.get_id(); }
 
  private:
   net::io_context io_;
   // Keeps the loop thread running while a test has nothing in flight.
   net::executor_work_guard<net::io_context::executor_type> work_ = net::make_work_guard(io_);
+  IoThreads serving_;
   Server server_;
   std::thread thread_;
 };
@@ -636,6 +644,184 @@ TEST(HttpServer, BadOptionsAreInvalid) {
   auto started = server.start();
   ASSERT_FALSE(started);
   EXPECT_EQ(started.error().code, Errc::Invalid);
+}
+
+// --- Connections spread over several threads -------------------------------------------------
+
+std::string thread_name(std::thread::id id) {
+  std::ostringstream out;
+  out << id;
+  return out.str();
+}
+
+// /home/where runs on the server's home, /any/where on the thread that read the request; both
+// answer with the thread they ran on.
+std::shared_ptr<Router> where_router() {
+  auto router = hello_router();
+  router->add(Verb::get, "/home/where", [](Request) -> net::awaitable<Response> {
+    co_return text_response(Status::ok, thread_name(std::this_thread::get_id()));
+  });
+  router->add(
+      Verb::get, "/any/where",
+      [](Request) -> net::awaitable<Response> {
+        co_return text_response(Status::ok, thread_name(std::this_thread::get_id()));
+      },
+      RunOn::any_thread);
+  return router;
+}
+
+TEST(HttpServerThreads, HomeHandlersRunOnTheHomeThreadOthersWhereTheRequestWasRead) {
+  TestServer server(where_router(), {}, 2);
+  const auto home = thread_name(server.home_thread());
+  std::vector<std::unique_ptr<Client>> clients;
+  std::set<std::string> readers;
+  for (int i = 0; i < 6; ++i) {
+    auto& client = *clients.emplace_back(std::make_unique<Client>(server.port()));
+    auto at_home = client.request(Verb::get, "/home/where");
+    ASSERT_EQ(at_home.result(), Status::ok);
+    EXPECT_EQ(at_home.body(), home) << "connection " << i;
+    auto anywhere = client.request(Verb::get, "/any/where");
+    ASSERT_EQ(anywhere.result(), Status::ok);
+    readers.insert(anywhere.body());
+    // A connection keeps its thread.
+    EXPECT_EQ(client.request(Verb::get, "/any/where").body(), anywhere.body());
+  }
+  // Round robin over the home and the two serving threads.
+  EXPECT_EQ(readers.size(), 3u);
+  EXPECT_TRUE(readers.contains(home));
+}
+
+TEST(HttpServerThreads, WithoutServingThreadsEverythingRunsAtHome) {
+  TestServer server(where_router());
+  const auto home = thread_name(server.home_thread());
+  for (int i = 0; i < 3; ++i) {
+    Client client(server.port());
+    EXPECT_EQ(client.request(Verb::get, "/any/where").body(), home);
+    EXPECT_EQ(client.request(Verb::get, "/home/where").body(), home);
+  }
+}
+
+TEST(HttpServerThreads, AHomeHandlerStreamsToAConnectionOnAnotherThread) {
+  auto router = where_router();
+  router->add(Verb::get, "/stream", [](Request request) -> net::awaitable<Response> {
+    Response head{Status::ok, 11};
+    head.set(bhttp::field::content_type, "text/event-stream");
+    if (!co_await request.stream->open(std::move(head))) {
+      co_return Response{};
+    }
+    for (int i = 0; i < 3; ++i) {
+      std::string event = "data: " + std::to_string(i) + " from " +
+                          thread_name(std::this_thread::get_id()) + "\n\n";
+      if (!co_await request.stream->write(std::move(event))) {
+        break;
+      }
+    }
+    co_return Response{};
+  });
+  TestServer server(router, {}, 1);
+  const auto home = thread_name(server.home_thread());
+  Client first(server.port());   // the home's
+  Client second(server.port());  // the serving thread's
+  ASSERT_NE(second.request(Verb::get, "/any/where").body(), home);
+
+  second.send("GET /stream HTTP/1.1\r\nHost: x\r\n\r\n");
+  // The body ends with the connection (no Content-Length): it is whole only once the server
+  // closed it.
+  auto response = second.read_response();
+
+  EXPECT_EQ(response.result(), Status::ok);
+  EXPECT_EQ(response[bhttp::field::content_type], "text/event-stream");
+  EXPECT_EQ(response.body(), "data: 0 from " + home + "\n\ndata: 1 from " + home +
+                                 "\n\ndata: 2 from " + home + "\n\n");
+  EXPECT_EQ(first.request(Verb::get, "/hello/still").result(), Status::ok);
+}
+
+TEST(HttpServerThreads, AHomeHandlersExceptionIsA500OnAnyThread) {
+  auto router = where_router();
+  router->add(Verb::get, "/throw", [](Request) -> net::awaitable<Response> {
+    throw std::runtime_error("broken at home");
+    co_return Response{};
+  });
+  TestServer server(router, {}, 1);
+  Client first(server.port());
+  Client second(server.port());
+  for (auto* client : {&first, &second}) {
+    EXPECT_EQ(client->request(Verb::get, "/throw").result(), Status::internal_server_error);
+    EXPECT_EQ(client->request(Verb::get, "/hello/after").result(), Status::ok);
+  }
+}
+
+TEST(HttpServerThreads, GracefulStopDrainsConnectionsOnEveryThread) {
+  auto router = where_router();
+  std::promise<void> entered;
+  std::atomic<net::steady_timer*> gate = nullptr;
+  router->add(
+      Verb::get, "/slow",
+      [&](Request) -> net::awaitable<Response> {
+        net::steady_timer timer(co_await net::this_coro::executor,
+                                net::steady_timer::time_point::max());
+        gate = &timer;
+        entered.set_value();
+        co_await timer.async_wait(net::as_tuple(net::use_awaitable));
+        co_return text_response(Status::ok, "finished");
+      },
+      RunOn::any_thread);
+  TestServer server(router, {}, 2);
+  const auto home = thread_name(server.home_thread());
+  std::vector<std::unique_ptr<Client>> idle;
+  for (int i = 0; i < 3; ++i) {  // one per thread
+    idle.push_back(std::make_unique<Client>(server.port()));
+    ASSERT_EQ(idle.back()->request(Verb::get, "/hello/idle").result(), Status::ok);
+  }
+  Client slow(server.port());  // the home's again: the next one is on a serving thread
+  ASSERT_EQ(slow.request(Verb::get, "/any/where").body(), home);
+  Client slower(server.port());
+  ASSERT_NE(slower.request(Verb::get, "/any/where").body(), home);
+  slower.send("GET /slow HTTP/1.1\r\nHost: x\r\n\r\n");
+  ASSERT_EQ(entered.get_future().wait_for(kDeadline), std::future_status::ready);
+  ASSERT_EQ(server.server().session_count(), 5u);
+
+  server.server().stop();
+
+  for (auto& client : idle) {
+    EXPECT_EQ(client->wait_closed(), net::error::eof);
+  }
+  EXPECT_EQ(slow.wait_closed(), net::error::eof);
+  EXPECT_TRUE(eventually([&] { return server.server().session_count() == 1; }));
+  net::steady_timer* timer = gate;
+  net::post(timer->get_executor(), [timer] { timer->cancel(); });
+  auto response = slower.read_response();
+  EXPECT_EQ(response.body(), "finished");
+  EXPECT_FALSE(response.keep_alive());
+  auto drained = net::co_spawn(server.io(), server.server().wait_stopped(), net::use_future);
+  EXPECT_EQ(drained.wait_for(kDeadline), std::future_status::ready);
+  EXPECT_EQ(server.server().session_count(), 0u);
+}
+
+TEST(HttpServerThreads, ManyClientsAtOnceGetTheirOwnAnswers) {
+  TestServer server(where_router(), {}, 1);
+  constexpr int kClients = 8;
+  constexpr int kRequests = 100;
+  std::atomic<int> right = 0;
+  std::vector<std::thread> clients;
+  for (int c = 0; c < kClients; ++c) {
+    clients.emplace_back([&, c] {
+      Client client(server.port());
+      for (int i = 0; i < kRequests; ++i) {
+        const auto name = std::to_string(c) + "-" + std::to_string(i);
+        auto hello = client.request(Verb::get, "/hello/" + name);
+        auto echo = client.request(Verb::post, "/echo", name);
+        if (hello.result() == Status::ok && json_of(hello)["hello"] == name &&
+            echo.body() == name) {
+          ++right;
+        }
+      }
+    });
+  }
+  for (auto& thread : clients) {
+    thread.join();
+  }
+  EXPECT_EQ(right, kClients * kRequests);
 }
 
 }  // namespace

@@ -19,9 +19,15 @@
 // what the client still sends for a short while before closing, so the client sees the answer
 // instead of a connection reset.
 //
-// Threading: everything the server runs (accept loop, connections, the handlers they call)
-// runs on one strand of the executor given to the constructor, so handlers never run
-// concurrently with each other and must not block; blocking work belongs on a thread pool.
+// Threading: the accept loop, and every handler registered with RunOn::home (the default), run on
+// one strand of the executor given to the constructor, the server's home: those handlers never
+// run concurrently with each other and must not block; blocking work belongs on a thread pool.
+// Connections are spread round robin over the home and the `connection_executors`, each of which
+// must be single-threaded (an io_context run by one thread: see IoThreads). A connection reads
+// and writes on its own executor only; a home handler's awaitable is moved to the home and back,
+// and its ResponseStream writes hop to the connection's executor. RunOn::any_thread handlers run
+// on the connection's executor, concurrently with everything else. With no
+// `connection_executors` everything runs on the home strand.
 // start(), port(), stop(), session_count() and wait_stopped() may be called from any thread.
 //
 // Lifetime and shutdown: the server's state is shared with its coroutines, so destroying the
@@ -46,6 +52,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace mcm::http {
 
@@ -83,9 +90,11 @@ struct ServerState;
 
 class Server {
  public:
-  // `router` must not be null. Nothing happens until start().
+  // `router` must not be null. Nothing happens until start(). The executors' execution contexts
+  // must outlive the Server's connections (drain it with stop() and wait_stopped()).
   Server(boost::asio::any_io_executor executor, ServerOptions options,
-         std::shared_ptr<const Router> router);
+         std::shared_ptr<const Router> router,
+         std::vector<boost::asio::any_io_executor> connection_executors = {});
   // Calls stop(); running connections finish on their own (see the contract above).
   ~Server();
   Server(const Server&) = delete;

@@ -2,7 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace mcm::gateway {
@@ -28,12 +30,13 @@ TEST(GatewayOptions, DefaultsServeTheDashboardOnPort30000WithoutLeaderElection) 
   EXPECT_EQ(options->audit_retention, std::chrono::hours(90 * 24));
   EXPECT_FALSE(options->local_mode);
   EXPECT_FALSE(options->manager.leader_elect);
+  EXPECT_EQ(options->http_threads, std::max(1u, std::thread::hardware_concurrency()));
 }
 
 TEST(GatewayOptions, ReadsItsOwnFlagsAndPassesTheRestToTheSharedParser) {
   auto options = parse({"--listen", "[::1]:8443", "--namespace=ops", "--web-root", "/srv/web",
                         "--session-lifetime", "30m", "--local-mode", "true", "--log-format",
-                        "json", "--leader-elect", "true"});
+                        "json", "--leader-elect", "true", "--http-threads", "3"});
   ASSERT_TRUE(options) << options.error().message;
   EXPECT_EQ(options->listen_address, "::1");
   EXPECT_EQ(options->listen_port, 8443);
@@ -43,6 +46,7 @@ TEST(GatewayOptions, ReadsItsOwnFlagsAndPassesTheRestToTheSharedParser) {
   EXPECT_TRUE(options->local_mode);
   EXPECT_EQ(options->manager.log.format, LogFormat::Json);
   EXPECT_TRUE(options->manager.leader_elect);
+  EXPECT_EQ(options->http_threads, 3u);
 }
 
 TEST(GatewayOptions, EnvironmentSetsFlagsAndFlagsWin) {
@@ -61,6 +65,10 @@ TEST(GatewayOptions, BadValuesAreRefusedNamingTheFlag) {
            {"--session-lifetime", "forever"},
            {"--audit-retention", "0s"},
            {"--local-mode", "maybe"},
+           {"--http-threads", "0"},
+           {"--http-threads", "65"},
+           {"--http-threads", "two"},
+           {"--http-threads", "-1"},
            {"--listen"},
            {"--no-such-flag", "x"}}) {
     auto options = parse(args);
@@ -75,7 +83,8 @@ TEST(GatewayOptions, HelpListsEveryFlag) {
   ASSERT_FALSE(help);
   EXPECT_EQ(help.error().code, Errc::Cancelled);
   for (const char* flag : {"--listen", "--namespace", "--web-root", "--session-lifetime",
-                           "--audit-retention", "--local-mode", "--kubeconfig", "--log-format"}) {
+                           "--audit-retention", "--local-mode", "--http-threads", "--kubeconfig",
+                           "--log-format"}) {
     EXPECT_NE(help.error().message.find(flag), std::string::npos) << flag;
   }
 }
