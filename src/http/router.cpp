@@ -150,16 +150,12 @@ boost::asio::awaitable<Response> Router::dispatch(
 
   const Verb method = request.message.method();
   const Route* best = nullptr;
-  std::set<Verb> allowed;
   bool any_match = false;
   for (const auto& route : routes_) {
     if (!matches(route)) {
       continue;
     }
     any_match = true;
-    for (const auto& entry : route.handlers) {
-      allowed.insert(entry.first);
-    }
     if (route.handlers.contains(method) && (best == nullptr || more_specific(route, *best))) {
       best = &route;
     }
@@ -178,6 +174,14 @@ boost::asio::awaitable<Response> Router::dispatch(
     return ready(error_response(Status::not_found, "no route for " + request.path));
   }
   if (best == nullptr) {
+    std::set<Verb> allowed;
+    for (const auto& route : routes_) {
+      if (matches(route)) {
+        for (const auto& entry : route.handlers) {
+          allowed.insert(entry.first);
+        }
+      }
+    }
     auto response = error_response(Status::method_not_allowed,
                                    "method " + std::string(request.message.method_string()) +
                                        " is not allowed on " + request.path);
