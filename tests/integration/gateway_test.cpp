@@ -317,6 +317,48 @@ TEST_F(GatewayTest, TheEventStreamDeliversAStatusChangeWithinASecond) {
   EXPECT_EQ(Json::parse(event->data)["url"], "http://127.0.0.1:30601/");
 }
 
+// Three serving threads; each HttpClient exchange is a new connection, and connections go round
+// robin over the threads, so consecutive reads come from every thread.
+class GatewayThreadsTest : public GatewayTest {
+ protected:
+  void SetUp() override {
+    extra_args_ = {"--http-threads", "3"};
+    GatewayTest::SetUp();
+  }
+};
+
+TEST_F(GatewayThreadsTest, EveryServingThreadListsTheAppsAsTheyAreNow) {
+  EXPECT_NE(process_->log().find("3 HTTP threads"), std::string::npos) << process_->log();
+  login();
+  start_app("ntp");
+  set_status("ntp", "Running", "all replicas ready");
+  const auto ntp_phase = [this] {
+    auto result = http_->get("/api/v1/apps");
+    EXPECT_EQ(result.status, 200) << result.body;
+    const auto list = Json::parse(result.body);
+    for (const auto& app : list["items"]) {
+      if (app["type"] == "ntp") {
+        return app.value("phase", "");
+      }
+    }
+    return std::string("missing");
+  };
+  ASSERT_TRUE(eventually([&] { return ntp_phase() == "Running"; }));
+  for (int i = 0; i < 6; ++i) {
+    EXPECT_EQ(ntp_phase(), "Running") << "read " << i;
+  }
+  set_status("ntp", "Failed", "image pull failed");
+  ASSERT_TRUE(eventually([&] { return ntp_phase() == "Failed"; }));
+  for (int i = 0; i < 6; ++i) {
+    EXPECT_EQ(ntp_phase(), "Failed") << "read " << i;
+  }
+  // The other routes still work from every thread: they run on the loop.
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ(http_->get("/api/v1/apps/ntp").status, 200);
+    EXPECT_EQ(http_->get("/api/v1/session").status, 200);
+  }
+}
+
 TEST_F(GatewayTest, AReconnectingStreamGetsEveryEventItMissed) {
   login();
   start_app("artifactory");
