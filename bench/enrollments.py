@@ -19,7 +19,8 @@ enrollments' AuditEvents are deleted between rounds and at the end.
     python3 bench/enrollments.py <release build dir> <kubeconfig>
 
 Prints one JSON line on stdout, a summary on stderr. Needs no root.
-Environment: MCM_BENCH_ENROLLMENTS (500), MCM_BENCH_ENROLL_WORKERS (100), MCM_BENCH_ROUNDS (3).
+Environment: MCM_BENCH_ENROLLMENTS (500), MCM_BENCH_ENROLL_WORKERS (100), MCM_BENCH_ROUNDS (3),
+MCM_BENCH_GATEWAY_ARGS (more gateway flags, e.g. "--kube-api-qps 0": its API client unlimited).
 """
 import base64
 import hashlib
@@ -127,7 +128,7 @@ class Gateway:
         self.log_path = os.path.join(workdir, "gateway.log")
         self.proc = subprocess.Popen(
             [os.path.join(build, "mcm-gateway"), "--kubeconfig", kubeconfig, "--listen",
-             "127.0.0.1:0", "--namespace", NS],
+             "127.0.0.1:0", "--namespace", NS] + os.environ.get("MCM_BENCH_GATEWAY_ARGS", "").split(),
             stdout=open(self.log_path, "w"), stderr=subprocess.STDOUT)
         self.local = threading.local()
         self.cookie = self.csrf = ""

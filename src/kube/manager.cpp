@@ -99,6 +99,9 @@ std::string manager_usage(const std::string& name) {
          "  --log-level LEVEL            trace, debug, info, warn, error (default info)\n"
          "  --workers N                  concurrent reconciles (default 2)\n"
          "  --resync-period D            reconcile steady objects this often (default 10m)\n"
+         "  --kube-api-qps Q             API requests per second after the burst; 0: no limit\n"
+         "                               (default 100)\n"
+         "  --kube-api-burst N           API requests sent at once before the limit (default 200)\n"
          "Each flag may also be set as MCM_<FLAG> in the environment, e.g. MCM_LOG_FORMAT=json.\n";
 }
 
@@ -106,7 +109,8 @@ Result<ManagerOptions> parse_manager_options(const std::string& name, int argc, 
                                              const std::map<std::string, std::string>& env) {
   static const std::vector<std::string> kFlags = {
       "kubeconfig", "context",   "metrics-bind-address", "leader-elect",
-      "leader-election-namespace", "log-format", "log-level", "workers", "resync-period"};
+      "leader-election-namespace", "log-format", "log-level", "workers", "resync-period",
+      "kube-api-qps", "kube-api-burst"};
   std::map<std::string, std::string> values;
   for (const auto& flag : kFlags) {
     if (const auto it = env.find(env_name(flag)); it != env.end()) {
@@ -190,6 +194,22 @@ Result<ManagerOptions> parse_manager_options(const std::string& name, int argc, 
     }
     options.resync_period = *parsed;
   }
+  if (const auto& qps = values["kube-api-qps"]; !qps.empty()) {
+    // Digits with at most one point: no sign, exponent or "inf" from a lenient number parser.
+    const bool number = qps.size() <= 10 && qps.find_first_not_of("0123456789.") == std::string::npos &&
+                        std::count(qps.begin(), qps.end(), '.') <= 1 && qps != ".";
+    if (!number || std::stod(qps) > 100000) {
+      return fail(Errc::Invalid, "--kube-api-qps '" + qps + "': expected 0 (no limit) to 100000");
+    }
+    options.kube_api_qps = std::stod(qps);
+  }
+  if (const auto& burst = values["kube-api-burst"]; !burst.empty()) {
+    if (burst.size() > 6 || burst.find_first_not_of("0123456789") != std::string::npos ||
+        std::stoi(burst) < 1) {
+      return fail(Errc::Invalid, "--kube-api-burst '" + burst + "': expected 1 to 999999");
+    }
+    options.kube_api_burst = std::stoi(burst);
+  }
   auto get = [&](const char* key) {
     const auto it = env.find(key);
     return it == env.end() ? std::string() : it->second;
@@ -237,6 +257,8 @@ Result<std::unique_ptr<Manager>> Manager::create(ManagerOptions options) {
       "mcm_kube_request_duration_seconds", "Kubernetes API request latency by verb.", {"verb"},
       {0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10});
   ClientOptions client_options;
+  client_options.qps = options.kube_api_qps;
+  client_options.burst = options.kube_api_burst;
   client_options.on_request = [&requests, &latency](std::string_view verb, int code,
                                                     double seconds) {
     requests.with({std::string(verb), std::to_string(code)}).inc();

@@ -20,6 +20,8 @@
 //   --log-level LEVEL            default info
 //   --workers N                  default 2
 //   --resync-period D            default 10m (a steady object is reconciled this often)
+//   --kube-api-qps Q             default 100 (the API client's token bucket; 0: no limit)
+//   --kube-api-burst N           default 200
 
 #include <mcm/core/logging.hpp>
 #include <mcm/kube/client.hpp>
@@ -48,6 +50,9 @@ struct ManagerOptions {
   std::string identity;  // default: hostname + pid
   int workers = 2;
   std::chrono::seconds resync_period{600};
+  // The API client's rate limit (kube::ClientOptions): requests per second after a burst.
+  double kube_api_qps = ClientOptions{}.qps;
+  int kube_api_burst = ClientOptions{}.burst;
   LogOptions log;
   // From the environment, for resolve_config.
   std::string service_host;

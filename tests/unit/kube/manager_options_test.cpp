@@ -22,7 +22,32 @@ TEST(ManagerOptions, DefaultsAreSafe) {
   EXPECT_EQ(options->metrics_address, "127.0.0.1");
   EXPECT_EQ(options->lease_namespace, "mcm-system");
   EXPECT_EQ(options->workers, 2);
+  EXPECT_EQ(options->kube_api_qps, 100);
+  EXPECT_EQ(options->kube_api_burst, 200);
   EXPECT_FALSE(options->identity.empty());
+}
+
+TEST(ManagerOptions, TheApiClientsRateLimitIsAFlag) {
+  auto options = parse({"--kube-api-qps", "750.5", "--kube-api-burst=1500"});
+  ASSERT_TRUE(options) << options.error().message;
+  EXPECT_EQ(options->kube_api_qps, 750.5);
+  EXPECT_EQ(options->kube_api_burst, 1500);
+  auto unlimited = parse({}, {{"MCM_KUBE_API_QPS", "0"}});
+  ASSERT_TRUE(unlimited) << unlimited.error().message;
+  EXPECT_EQ(unlimited->kube_api_qps, 0);
+  for (const auto& bad : std::vector<std::vector<std::string>>{{"--kube-api-qps", "-5"},
+                                                               {"--kube-api-qps", "1e3"},
+                                                               {"--kube-api-qps", "inf"},
+                                                               {"--kube-api-qps", "."},
+                                                               {"--kube-api-qps", "1.2.3"},
+                                                               {"--kube-api-qps", "200000"},
+                                                               {"--kube-api-burst", "0"},
+                                                               {"--kube-api-burst", "ten"}}) {
+    auto refused = parse(bad);
+    ASSERT_FALSE(refused) << bad[0] << " " << bad[1];
+    EXPECT_EQ(refused.error().code, Errc::Invalid);
+    EXPECT_NE(refused.error().message.find(bad[0]), std::string::npos) << refused.error().message;
+  }
 }
 
 TEST(ManagerOptions, FlagsWinOverEnvironment) {
