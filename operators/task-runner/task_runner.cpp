@@ -58,6 +58,15 @@ Json status_patch(Json status) {
   return patch;
 }
 
+// A status patch decided from `task` as the cache showed it: its resourceVersion makes the API
+// server refuse it (409) when the Task has changed since, say when the cache had not yet seen
+// this runner's own outcome. The next reconcile then decides again from the newer object.
+Json status_patch_of(const Json& task, Json status) {
+  Json patch = status_patch(std::move(status));
+  patch["metadata"]["resourceVersion"] = task["metadata"].value("resourceVersion", "");
+  return patch;
+}
+
 Json ended(const std::string& phase, const std::string& message) {
   Json status = Json::object();
   status["phase"] = phase;
@@ -243,7 +252,7 @@ net::awaitable<Result<kube::Requeue>> TaskRunner::reconcile(const kube::ObjectKe
     next = ended("Cancelled", "cancelled before it started");
   }
   if (!next.is_null()) {
-    auto patch = status_patch(std::move(next));
+    auto patch = status_patch_of(task, std::move(next));
     kube::PatchOptions on_status;
     on_status.subresource = "status";
     auto written = co_await client_.patch(kube::resources::tasks(), key.ns, key.name,
@@ -344,7 +353,7 @@ net::awaitable<Result<kube::Requeue>> TaskRunner::start(const Json& task) {
     next["message"] = waiting;
   }
   if (!refusal.empty() || !waiting.empty()) {
-    auto patch = status_patch(std::move(next));
+    auto patch = status_patch_of(task, std::move(next));
     auto written = co_await client_.patch(kube::resources::tasks(), key.ns, key.name,
                                           kube::PatchType::Merge, std::move(patch), on_status);
     if (!written) {
