@@ -53,7 +53,8 @@ Gateway::Gateway(GatewayOptions options, kube::Client& client, Caches caches,
       tasks_(caches.tasks),
       sessions_(session_key),
       enrollment_tokens_(std::move(session_key)),
-      hub_(client.executor()) {
+      hub_(client.executor()),
+      expiry_timer_(client.executor()) {
   // Instances and Tasks: every change after the initial list is news for the dashboard (a
   // deleted one too: its last view marked "deleted", so the page drops it).
   const auto watch_views = [this](kube::Informer& informer, std::string type,
@@ -191,14 +192,16 @@ net::awaitable<void> Gateway::write_audit(kube::Json resource, std::string what)
   }
 }
 
-void Gateway::stop() { hub_.close(); }
+void Gateway::stop() {
+  hub_.close();
+  expiry_timer_.cancel();  // expire_audit_events() ends now rather than at its next round
+}
 
 net::awaitable<void> Gateway::expire_audit_events() {
   // Often enough that nothing outlives its retention by more than a quarter of it, at most an
   // hour late, never more than once a second.
   const auto period = std::clamp<std::chrono::seconds>(options_.audit_retention / 4,
                                                        std::chrono::seconds(1), std::chrono::hours(1));
-  net::steady_timer timer(client_.executor());
   if (!co_await audit_events_.wait_for_sync()) {
     co_return;
   }
@@ -217,8 +220,8 @@ net::awaitable<void> Gateway::expire_audit_events() {
         }
       }
     }
-    timer.expires_after(period);
-    co_await timer.async_wait(net::as_tuple(net::use_awaitable));
+    expiry_timer_.expires_after(period);
+    co_await expiry_timer_.async_wait(net::as_tuple(net::use_awaitable));
   }
 }
 

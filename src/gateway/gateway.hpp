@@ -21,6 +21,7 @@
 #include <mcm/kube/informer.hpp>
 
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
@@ -111,6 +112,7 @@ class Gateway {
   // with a new gateway). Empty until then.
   std::string& settings_schema_cache() { return settings_schema_; }
 
+  // Closes the event streams and ends expire_audit_events(). Loop thread.
   void stop();
 
   // Deletes the AuditEvents older than --audit-retention, now and then periodically, until the
@@ -143,6 +145,7 @@ class Gateway {
   auth::SessionRevocations revocations_;
   auth::LoginThrottle throttle_;
   EventHub hub_;
+  net::steady_timer expiry_timer_;  // expire_audit_events()'s pause between rounds
   net::thread_pool pool_{2};
   void rebuild_apps_body();
   // Replaced whole, never changed in place, so a reader keeps a consistent copy.

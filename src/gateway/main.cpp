@@ -16,6 +16,8 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/use_future.hpp>
 
+#include <chrono>
+#include <future>
 #include <iostream>
 
 using namespace mcm;
@@ -23,14 +25,26 @@ namespace net = boost::asio;
 
 namespace {
 
+// Runs the manager's loop until `future` is ready or `limit` has passed; whether it is ready.
+template <class T>
+bool run_until(kube::Manager& manager, std::future<T>& future,
+               std::chrono::milliseconds limit = std::chrono::hours(24 * 365)) {
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  manager.io().restart();
+  while (future.wait_for(std::chrono::seconds(0)) != std::future_status::ready) {
+    if (std::chrono::steady_clock::now() >= deadline) {
+      return false;
+    }
+    manager.io().run_one_for(std::chrono::milliseconds(100));
+  }
+  return true;
+}
+
 // Runs `task` on the manager's loop before the manager itself runs it.
 template <class T>
 T run_now(kube::Manager& manager, net::awaitable<T> task) {
   auto future = net::co_spawn(manager.io(), std::move(task), net::use_future);
-  manager.io().restart();
-  while (future.wait_for(std::chrono::seconds(0)) != std::future_status::ready) {
-    manager.io().run_one();
-  }
+  run_until(manager, future);
   return future.get();
 }
 
@@ -127,8 +141,9 @@ int main(int argc, char** argv) {
   server.stop();
   // Connections on the other serving threads may still be finishing their last response: let
   // the drain end (bounded, like the manager's own) before `serving` stops their loops.
-  manager.io().restart();
-  net::co_spawn(manager.io(), server.wait_stopped(), net::detached);
-  manager.io().run_for(std::chrono::seconds(5));
+  auto drained = net::co_spawn(manager.io(), server.wait_stopped(), net::use_future);
+  if (!run_until(manager, drained, std::chrono::seconds(5))) {
+    log->warn("connections still open 5 s after the stop: closing them");
+  }
   return code;
 }

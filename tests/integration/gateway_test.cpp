@@ -357,6 +357,13 @@ TEST_F(GatewayThreadsTest, EveryServingThreadListsTheAppsAsTheyAreNow) {
     EXPECT_EQ(http_->get("/api/v1/apps/ntp").status, 200);
     EXPECT_EQ(http_->get("/api/v1/session").status, 200);
   }
+  // Nothing in flight: on SIGTERM the gateway drains every serving thread and exits at once,
+  // without waiting out the pause of its audit expiry.
+  const auto asked = std::chrono::steady_clock::now();
+  EXPECT_EQ(process_->stop(), 0);
+  const auto took = std::chrono::steady_clock::now() - asked;
+  EXPECT_LT(took, 3s) << std::chrono::duration_cast<std::chrono::milliseconds>(took).count()
+                      << " ms";
 }
 
 TEST_F(GatewayTest, AReconnectingStreamGetsEveryEventItMissed) {
