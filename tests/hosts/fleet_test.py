@@ -472,11 +472,12 @@ def main():
         for kind in ("tasks", "instances"):
             kubectl("delete", kind, "--all", "-n", NS, "--wait=false", check=False)
         kubectl("delete", "app", "ntp", "-n", NS, "--ignore-not-found", "--wait=false", check=False)
+        # The logs are in the work directory: shown before it goes.
+        if r.failed:
+            for process in processes:
+                print(f"--- {process.name} log (tail) ---\n{process.log()[-3000:]}", flush=True)
         if os.environ.get("MCM_FLEET_TEST_KEEP") != "1":
             shutil.rmtree(workdir, ignore_errors=True)
-    if r.failed:
-        for process in processes:
-            print(f"--- {process.name} log (tail) ---\n{process.log()[-3000:]}", flush=True)
     print(f"{r.passed} passed, {r.failed} failed", flush=True)
     return 1 if r.failed else 0
 
