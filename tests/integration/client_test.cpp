@@ -108,6 +108,32 @@ TEST_F(ClientTest, StaleResourceVersionIsAConflict) {
   EXPECT_EQ(precondition.error().code, Errc::Conflict);
 }
 
+// What the task runner relies on: a status merge patch carrying the resourceVersion it was
+// decided from is refused once the object has changed, and applied while it has not.
+TEST_F(ClientTest, AStatusMergePatchWithAStaleResourceVersionIsAConflict) {
+  auto created = run(io_, client_->create(widgets(), widget(ns_, "s1")));
+  ASSERT_TRUE(created) << created.error().message;
+  const auto seen = (*created)["metadata"]["resourceVersion"].get<std::string>();
+  kube::PatchOptions on_status;
+  on_status.subresource = "status";
+  auto first = run(io_, client_->patch(widgets(), ns_, "s1", kube::PatchType::Merge,
+                                       {{"metadata", {{"resourceVersion", seen}}},
+                                        {"status", {{"phase", "Succeeded"}}}},
+                                       on_status));
+  ASSERT_TRUE(first) << first.error().message;
+  EXPECT_EQ((*first)["status"]["phase"], "Succeeded");
+
+  auto stale = run(io_, client_->patch(widgets(), ns_, "s1", kube::PatchType::Merge,
+                                       {{"metadata", {{"resourceVersion", seen}}},
+                                        {"status", {{"phase", "Pending"}}}},
+                                       on_status));
+  ASSERT_FALSE(stale);
+  EXPECT_EQ(stale.error().code, Errc::Conflict);
+  auto now = run(io_, client_->get(widgets(), ns_, "s1"));
+  ASSERT_TRUE(now);
+  EXPECT_EQ((*now)["status"]["phase"], "Succeeded");
+}
+
 TEST_F(ClientTest, PatchesAndServerSideApply) {
   ASSERT_TRUE(run(io_, client_->create(widgets(), widget(ns_, "p1"))));
   auto merged = run(io_, client_->patch(widgets(), ns_, "p1", kube::PatchType::Merge,
