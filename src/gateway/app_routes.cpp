@@ -44,12 +44,8 @@ net::awaitable<Response> set_enabled(Gateway& gateway, Request request, Caller c
   const auto type = request.param("type");
   const auto* entry = app::find_catalog_entry(type);
   const std::string action = enabled ? "app.start" : "app.stop";
-  kube::Json body;
-  if (auto bad = parse_body(request, {"reason"}, true, body)) {
-    co_return *bad;
-  }
   AuditNote note{action, "App", type, "", ""};
-  if (auto bad = read_reason(body, note.reason)) {
+  if (auto bad = read_reason_body(request, note.reason)) {
     co_return *bad;
   }
   if (entry == nullptr) {
@@ -137,12 +133,8 @@ net::awaitable<Response> update_settings(Gateway& gateway, Request request, Call
 
 net::awaitable<Response> reveal_credentials(Gateway& gateway, Request request, Caller caller) {
   const auto type = request.param("type");
-  kube::Json body;
-  if (auto bad = parse_body(request, {"reason"}, true, body)) {
-    co_return *bad;
-  }
   AuditNote note{"app.credentials.reveal", "App", type, "", ""};
-  if (auto bad = read_reason(body, note.reason)) {
+  if (auto bad = read_reason_body(request, note.reason)) {
     co_return *bad;
   }
   const auto app = gateway.apps().store().get(kube::ObjectKey{gateway.ns(), type});

@@ -286,6 +286,14 @@ std::optional<http::Response> read_reason(const kube::Json& body, std::string& r
   return std::nullopt;
 }
 
+std::optional<http::Response> read_reason_body(const http::Request& request, std::string& reason) {
+  kube::Json body;
+  if (auto bad = parse_body(request, {"reason"}, true, body)) {
+    return bad;
+  }
+  return read_reason(body, reason);
+}
+
 std::optional<http::Response> parse_body(const http::Request& request,
                                          std::initializer_list<std::string_view> allowed,
                                          bool optional, kube::Json& out) {

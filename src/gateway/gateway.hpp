@@ -178,6 +178,8 @@ std::optional<http::Response> parse_body(const http::Request& request,
 // Reads the optional "reason" (the user's words for the audit trail, at most 1024 bytes) of a
 // parsed body into `reason`; the 400 to answer when it is not a string or too long.
 std::optional<http::Response> read_reason(const kube::Json& body, std::string& reason);
+// parse_body() and read_reason() for a body that may only hold the reason (or be empty).
+std::optional<http::Response> read_reason_body(const http::Request& request, std::string& reason);
 // 400/401/403/404/409/422/429/503 from an Error, in the API's error shape, with `field` when known.
 http::Response error_from(const Error& error, std::optional<std::string> field = std::nullopt);
 

@@ -98,12 +98,8 @@ kube::Json cancel_patch() {
 
 net::awaitable<Response> cancel_task(Gateway& gateway, Request request, Caller caller) {
   const auto name = request.param("name");
-  kube::Json body;
-  if (auto bad = parse_body(request, {"reason"}, true, body)) {
-    co_return *bad;
-  }
   AuditNote note{"task.cancel", "Task", name, "", ""};
-  if (auto bad = read_reason(body, note.reason)) {
+  if (auto bad = read_reason_body(request, note.reason)) {
     co_return *bad;
   }
   const auto task = find_task(gateway, name);
