@@ -7,6 +7,9 @@
 # Prints one JSON line with the medians.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=../hack/lib/require.sh
+. "$repo/hack/lib/require.sh"
+require_commands curl nginx wrk
 build=$(realpath "${1:?usage: bench/gateway.sh <build dir> <kubeconfig>}")
 kubeconfig=${2:?usage: bench/gateway.sh <build dir> <kubeconfig>}
 rounds=${MCM_BENCH_ROUNDS:-3}

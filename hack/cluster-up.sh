@@ -22,6 +22,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib/certs.sh"
 . "$here/lib/components.sh"
 . "$here/lib/bootstrap.sh"
+require_commands ss
 
 # Refuses to take over a directory that holds something else, before writing anything into
 # it: cluster-down deletes whatever carries the marker.

@@ -22,6 +22,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib/common.sh"
 . "$here/lib/components.sh"
 . "$here/lib/bootstrap.sh"
+require_commands curl
 
 usage() {
   sed -n '/^#   hack\/cluster.sh start/,/^# Components/p' "$0" | sed 's/^# \{0,1\}//' >&2

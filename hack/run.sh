@@ -8,6 +8,7 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 build=$(realpath "${1:?usage: hack/run.sh <build dir>}")
 . "$here/lib/common.sh"
+require_commands curl
 
 kubeconfig=$("$here/cluster-up.sh")
 if compgen -G "$MCM_REPO_DIR/crds/*.yaml" >/dev/null; then

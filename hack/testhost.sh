@@ -31,6 +31,9 @@ readonly cache_dir=${MCM_CACHE_DIR:-$HOME/.cache/mycloudmanager}/testhost
 readonly hosts_dir=${MCM_TESTHOST_DIR:-/tmp/mcm-testhosts}
 readonly nft_table=mcm_testhost
 readonly path_env=PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+# shellcheck source=lib/require.sh
+. "$(dirname "$0")/lib/require.sh"
+require_commands debootstrap ip nft pgrep zstd
 
 die() { echo "testhost: $*" >&2; exit 1; }
 log() { echo "testhost: $*" >&2; }
@@ -90,8 +93,6 @@ mounted_below() {
 
 build_image() {
   local out=$1 tmp
-  command -v debootstrap >/dev/null || die "debootstrap is missing: run hack/install-deps.sh"
-  command -v zstd >/dev/null || die "zstd is missing: run hack/install-deps.sh"
   mkdir -p "$cache_dir"
   # Built beside the final file and renamed into place, so an interrupted build never leaves a
   # tarball that looks complete.

@@ -9,6 +9,7 @@
 # API server's serving certificate and every Kubernetes client identity.
 # Keys are ECDSA P-256: quick to make, and accepted by etcd, Kubernetes and service-account
 # token signing alike. Files are written under umask 077 and never printed.
+require_commands openssl
 
 readonly CERT_DAYS=3650
 

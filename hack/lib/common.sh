@@ -14,6 +14,9 @@
 
 MCM_REPO_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 MCM_HACK_DIR="$MCM_REPO_DIR/hack"
+# shellcheck source=require.sh
+. "$MCM_HACK_DIR/lib/require.sh"
+require_commands curl
 
 # The cluster directory must be absolute: it is matched against process command lines to tell
 # our processes from strangers that reuse a recorded pid.

@@ -12,6 +12,7 @@
 #
 # Every component logs to $LOG_DIR/<name>.log (appended across restarts) and records its pid in
 # $PID_DIR/<name>.pid. Names: see COMPONENTS in common.sh.
+require_commands curl
 
 # Seconds a component gets to exit after SIGTERM before SIGKILL.
 STOP_GRACE_SECONDS=${MCM_CLUSTER_STOP_GRACE:-10}

@@ -16,6 +16,9 @@ here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
 script=$repo/ansible/enroll.sh
 testhost=$repo/hack/testhost.sh
+# shellcheck source=../../hack/lib/require.sh
+. "$repo/hack/lib/require.sh"
+require_commands ssh ssh-keygen checkbashisms dash
 if [ "$(id -u)" -ne 0 ]; then
   echo "skipped: needs root (network namespaces, chroot)"
   exit 77
@@ -135,9 +138,7 @@ out=$(dash -n "$script" 2>&1) || true
 check "the script parses under dash (sh -n)" test -z "$out"
 out=$(on_host sh -n /dev/stdin <"$script" 2>&1) || true
 check "the script parses under the host's sh" test -z "$out"
-if command -v checkbashisms >/dev/null; then
-  check "checkbashisms finds nothing" eval 'out=$(checkbashisms "$script" 2>&1)'
-fi
+check "checkbashisms finds nothing" eval 'out=$(checkbashisms "$script" 2>&1)'
 
 initial=$(snapshot)
 unchanged() { [ "$(snapshot)" = "$initial" ]; }
