@@ -6,6 +6,9 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
+# shellcheck source=../../hack/lib/require.sh
+. "$repo/hack/lib/require.sh"
+require_commands curl chromium
 build=$(realpath "${1:?usage: tests/e2e/run.sh <build dir>}")
 out="$build/e2e"
 rm -rf "$out" && mkdir -p "$out"
