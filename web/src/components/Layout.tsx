@@ -149,36 +149,38 @@ export function Layout({ user, route, stream, children }: LayoutProps) {
           className="sidebar"
           aria-label={t("nav.main")}
         >
-          <ul className="nav">{PRIMARY_NAV.map(renderEntry)}</ul>
-          <hr className="nav__divider" />
-          <ul className="nav">{SECONDARY_NAV.map(renderEntry)}</ul>
-          <hr className="nav__divider" />
-          <div className="account">
-            <span className="avatar avatar--lg" aria-hidden="true">
-              {user.slice(0, 1).toUpperCase()}
-            </span>
-            <span className="account__who">
-              <span className="account__label">{t("nav.account")}</span>
-              <span className="account__user">{user}</span>
-            </span>
+          <div className="sidebar__inner">
+            <ul className="nav">{PRIMARY_NAV.map(renderEntry)}</ul>
+            <hr className="nav__divider" />
+            <ul className="nav">{SECONDARY_NAV.map(renderEntry)}</ul>
+            <hr className="nav__divider" />
+            <div className="account">
+              <span className="avatar avatar--lg" aria-hidden="true">
+                {user.slice(0, 1).toUpperCase()}
+              </span>
+              <span className="account__who">
+                <span className="account__label">{t("nav.account")}</span>
+                <span className="account__user">{user}</span>
+              </span>
+            </div>
+            <button
+              type="button"
+              className="nav__item nav__item--button"
+              data-testid="logout"
+              disabled={logout.isPending}
+              onClick={() => logout.mutate()}
+            >
+              <Icon name="logout" />
+              <span className="nav__label">{t("nav.logout")}</span>
+            </button>
+            {info.data && (
+              <p className="sidebar__version">
+                {t("layout.version", { version: info.data.version })}
+                <br />
+                {t("layout.namespace", { namespace: info.data.namespace })}
+              </p>
+            )}
           </div>
-          <button
-            type="button"
-            className="nav__item nav__item--button"
-            data-testid="logout"
-            disabled={logout.isPending}
-            onClick={() => logout.mutate()}
-          >
-            <Icon name="logout" />
-            <span className="nav__label">{t("nav.logout")}</span>
-          </button>
-          {info.data && (
-            <p className="sidebar__version">
-              {t("layout.version", { version: info.data.version })}
-              <br />
-              {t("layout.namespace", { namespace: info.data.namespace })}
-            </p>
-          )}
         </nav>
         <div
           className="sidebar-backdrop"

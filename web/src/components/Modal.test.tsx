@@ -44,6 +44,14 @@ describe("Modal", () => {
     expect(document.activeElement).toBe(opener);
   });
 
+  it("adds no banner or content-info landmark to the page", () => {
+    renderWithProviders(<Harness onClose={vi.fn()} />);
+    fireEvent.click(screen.getByRole("button", { name: "open" }));
+    expect(screen.getByRole("dialog").textContent).toContain("Confirm");
+    expect(screen.queryByRole("banner")).toBeNull();
+    expect(screen.queryByRole("contentinfo")).toBeNull();
+  });
+
   it("wraps Tab and Shift+Tab inside the dialog", () => {
     renderWithProviders(<Harness onClose={vi.fn()} />);
     fireEvent.click(screen.getByRole("button", { name: "open" }));

@@ -108,7 +108,9 @@ export function Modal({ title, onClose, children, footer, size = "md", testId }:
         tabIndex={-1}
         data-testid={testId}
       >
-        <header className="modal__header">
+        {/* Not <header> and <footer>: outside a section they would be the page's banner and
+            content-info landmarks. */}
+        <div className="modal__header">
           <h2 className="modal__title" id={titleId}>
             {title}
           </h2>
@@ -121,9 +123,9 @@ export function Modal({ title, onClose, children, footer, size = "md", testId }:
           >
             <Icon name="close" />
           </button>
-        </header>
+        </div>
         <div className="modal__body">{children}</div>
-        {footer && <footer className="modal__footer">{footer}</footer>}
+        {footer && <div className="modal__footer">{footer}</div>}
       </div>
     </div>,
     document.body,

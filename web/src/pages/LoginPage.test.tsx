@@ -51,6 +51,14 @@ describe("LoginPage", () => {
     expect(getCsrfToken()).toBe(session.csrfToken);
   });
 
+  it("keeps everything inside landmarks: the language switch in the banner, the form in main", async () => {
+    gateway(() => jsonResponse(200, session));
+    renderWithProviders(<App />);
+    await waitFor(() => expect(document.querySelector('input[name="username"]')).not.toBeNull());
+    expect(screen.getByRole("banner").contains(screen.getByTestId("language-switch"))).toBe(true);
+    expect(screen.getByRole("main").contains(document.querySelector("form"))).toBe(true);
+  });
+
   it("says the credentials are wrong on 401, and asks to wait on 429", async () => {
     let status = 401;
     gateway(() => errorResponse(status, "refused"));

@@ -32,9 +32,10 @@ export function LoginPage() {
 
   return (
     <div className="login">
-      <div className="login__lang">
+      {/* A banner landmark, so that nothing on the page lies outside one. */}
+      <header className="login__lang">
         <LanguageSwitch />
-      </div>
+      </header>
       <main className="login__card">
         <div className="login__brand">
           <BrandMark size={48} />
