@@ -15,7 +15,11 @@
 
 #include <spdlog/spdlog.h>
 
+#include <sys/socket.h>
+
+#include <algorithm>
 #include <atomic>
+#include <cerrno>
 #include <fstream>
 #include <mutex>
 #include <sstream>
@@ -41,7 +45,74 @@ struct Connection {
   Connection(const net::any_io_executor& executor, ssl::context& ssl) : stream(executor, ssl) {}
   beast::ssl_stream<beast::tcp_stream> stream;
   beast::flat_buffer buffer;
+  // When it last went back to the pool, as a count of returns: a larger one was idle for less.
+  std::uint64_t pooled = 0;
 };
+
+// Whether an idle connection can carry another request: the server has neither closed it nor
+// sent anything while it was idle. A server that closes an idle connection leaves its TLS
+// close_notify alert and its FIN on our socket, so a look at the socket (without reading) tells
+// before anything is sent. Bytes nobody asked for make the connection unusable as well.
+bool reusable(Connection& conn) {
+  if (conn.buffer.size() != 0) {
+    return false;
+  }
+  SSL* handle = conn.stream.native_handle();
+  if (SSL_pending(handle) > 0 || BIO_ctrl_pending(SSL_get_rbio(handle)) > 0) {
+    return false;
+  }
+  auto& socket = beast::get_lowest_layer(conn.stream).socket();
+  if (!socket.is_open()) {
+    return false;
+  }
+  char byte = 0;
+  const auto n = ::recv(socket.native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+  return n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
+}
+
+// The server closed or reset the connection (as opposed to a timeout or a malformed answer).
+bool closed_by_server(const boost::system::error_code& ec) {
+  return ec == http::error::end_of_stream || ec == net::error::eof ||
+         ec == net::error::connection_reset || ec == net::error::broken_pipe ||
+         ec == net::error::connection_aborted || ec == ssl::error::stream_truncated;
+}
+
+// Methods that have the effect of one request however often they arrive (RFC 9110, 9.2.2). A PUT
+// or DELETE that went through and is sent again answers 409 Conflict (a stale resourceVersion)
+// or 404 NotFound, as after any race; a POST could create twice and a PATCH apply twice.
+bool idempotent(http::verb method) {
+  switch (method) {
+    case http::verb::get:
+    case http::verb::head:
+    case http::verb::put:
+    case http::verb::delete_:
+    case http::verb::options:
+      return true;
+    default:
+      return false;
+  }
+}
+
+// Whether a request that failed on a pooled connection goes again, on a new connection. The
+// server closes idle connections when it likes (its idle timeout, a restart), and a request meets
+// such a connection in one of two ways:
+// - Nothing was sent. take_idle() drops every idle connection that shows the server's close
+//   before writing; and when the write itself fails, the request's last bytes never reached the
+//   kernel, so the server cannot have read the request whole and cannot have acted on it (its
+//   end is framed by the blank line and Content-Length). Any method goes again.
+// - The request was written and the server's close came instead of an answer (not one byte of
+//   a response). A write to a socket the server has just closed succeeds locally, so this is the
+//   usual sign of a close that crossed the request, but the server may also have acted on it and
+//   died before answering. Only an idempotent method goes again; a POST or PATCH reports the
+//   error to its caller, who knows whether it can be repeated.
+// A timeout, a partial answer or a failure on a new connection is never resent.
+bool may_resend(http::verb method, const boost::system::error_code& write_ec,
+                const boost::system::error_code& read_ec, bool got_response_bytes) {
+  if (write_ec) {
+    return closed_by_server(write_ec);
+  }
+  return closed_by_server(read_ec) && !got_response_bytes && idempotent(method);
+}
 
 double seconds_since(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
@@ -159,7 +230,8 @@ struct Client::Impl {
   ssl::context ssl{ssl::context::tls_client};
   TokenBucket bucket;
   std::mutex mutex;
-  std::vector<std::unique_ptr<Connection>> idle;
+  std::vector<std::unique_ptr<Connection>> idle;  // oldest first
+  std::uint64_t returns = 0;
   std::atomic<std::size_t> opened{0};
   std::string token;
   Clock::time_point token_read{};
@@ -204,21 +276,33 @@ struct Client::Impl {
     return token;
   }
 
+  // The idle connection used last that the server has not closed, or null. The closed ones met
+  // on the way are dropped.
   std::unique_ptr<Connection> take_idle() {
     std::lock_guard lock(mutex);
-    if (idle.empty()) {
-      return nullptr;
+    while (!idle.empty()) {
+      auto conn = std::move(idle.back());
+      idle.pop_back();
+      if (reusable(*conn)) {
+        return conn;
+      }
     }
-    auto conn = std::move(idle.back());
-    idle.pop_back();
-    return conn;
+    return nullptr;
   }
 
   void give_back(std::unique_ptr<Connection> conn) {
     std::lock_guard lock(mutex);
     if (idle.size() < options.max_idle_connections) {
+      conn->pooled = ++returns;
       idle.push_back(std::move(conn));
     }
+  }
+
+  // A connection that went idle at `pooled` died under a request: the ones idle for longer have
+  // met the same idle timeout or restart, and are not worth a try.
+  void drop_idle_older_than(std::uint64_t pooled) {
+    std::lock_guard lock(mutex);
+    std::erase_if(idle, [pooled](const auto& conn) { return conn->pooled < pooled; });
   }
 
   net::awaitable<Result<std::unique_ptr<Connection>>> connect() {
@@ -312,10 +396,12 @@ net::awaitable<Result<HttpResponse>> Client::request(std::string method, std::st
   if (hverb == http::verb::unknown) {
     co_return fail(Errc::Invalid, "unknown HTTP method " + method);
   }
-  bool retried_stale = false;
+  // Set after a pooled connection died under the request: the next try goes on a new one.
+  bool fresh_only = false;
   for (int attempt = 0;;) {
     co_await d.throttle();
-    auto conn = d.take_idle();
+    auto conn = fresh_only ? nullptr : d.take_idle();
+    fresh_only = false;
     const bool reused = conn != nullptr;
     if (!conn) {
       auto fresh = co_await d.connect();
@@ -341,14 +427,20 @@ net::awaitable<Result<HttpResponse>> Client::request(std::string method, std::st
       if (ec == net::error::operation_aborted) {
         co_return fail(Errc::Cancelled, method + " " + target + ": cancelled");
       }
-      // A pooled connection the server closed while idle: try once more on a new one.
-      if (reused && !retried_stale) {
-        retried_stale = true;
+      // See may_resend() for when this is safe. A new connection that fails is not retried, so
+      // this loop ends.
+      if (reused && may_resend(hverb, wec, ec, parser.got_some())) {
+        d.drop_idle_older_than(conn->pooled);
+        fresh_only = true;
         continue;
       }
       d.report(verb, 0, start);
+      std::string message = method + " " + target + ": " + ec.message();
+      if (!wec && closed_by_server(ec) && !parser.got_some() && !idempotent(hverb)) {
+        message += " (after the request was sent: not resent, the server may have applied it)";
+      }
       co_return fail(ec == beast::error::timeout ? Errc::Timeout : Errc::Unavailable,
-                     method + " " + target + ": " + ec.message());
+                     std::move(message));
     }
     auto res = parser.release();
     HttpResponse out;
@@ -528,6 +620,8 @@ net::awaitable<Result<std::string>> Client::watch(Resource resource, std::string
   Impl& d = *impl_;
   const auto start = Clock::now();
   const auto what = describe("watch", resource, ns, "");
+  // Always a connection of its own, never a pooled one, so a watch cannot meet an idle
+  // connection the server closed; a watch that fails is the caller's to start again.
   auto connected = co_await d.connect();
   if (!connected) {
     d.report("WATCH", 0, start);

@@ -7,6 +7,13 @@
 // 403 Forbidden, 429 TooManyRequests (retried up to ClientOptions::max_throttle_retries times,
 // waiting as long as Retry-After says), 5xx Unavailable, timeouts Timeout.
 //
+// Idle connections the server closed (its idle timeout, a restart) fail no request: closed ones
+// are dropped from the pool before a request is written on them, and a request whose pooled
+// connection dies under it goes once more, on a new connection, when that is safe: it was not
+// sent whole, or its method is idempotent (GET, HEAD, PUT, DELETE, OPTIONS). A POST or PATCH that
+// was written and got the server's close instead of an answer is Unavailable, not resent: the
+// server may have applied it. A resent PUT or DELETE that had gone through answers 409 or 404.
+//
 // Threading: a Client is bound to one executor; call it from coroutines on that executor. It is
 // safe to have many requests in flight at once (each uses its own pooled connection).
 // Lifetime: the Client must outlive every coroutine that uses it. Coroutine parameters are taken
