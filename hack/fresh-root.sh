@@ -1,0 +1,113 @@
+#!/usr/bin/env bash
+# Runs `make test` of a commit in a clean Debian root, to prove that the project's own files
+# install everything it needs: a debootstrapped bookworm (minbase) with only what a new machine
+# of the project's kind comes with (gcc, g++, make, cmake, ninja, GoogleTest and Python from
+# Debian; Go and Node.js with npm copied from this machine, as the kind installs them before a
+# session), then a clone of the commit, `hack/install-deps.sh`, and `make test`. Needs root.
+#
+#   hack/fresh-root.sh prepare           build the clean root (once), print its path
+#   hack/fresh-root.sh test [<commit>]   clone <commit> (default HEAD) into it and run make test
+#   hack/fresh-root.sh remove            unmount and delete the root
+#
+# Each `test` starts from a copy of the prepared root, so packages installed by one run are not
+# there for the next. The Go-built Kubernetes binaries and the test host image are taken from
+# this machine's cache (as CI has them cached), everything else is fetched or built anew.
+# The root shares this machine's network (the test hosts reach the Debian mirror through it), so
+# no other `make test` may run at the same time: the ports and host names are the same.
+#
+# Environment: MCM_FRESH_ROOT (default /var/tmp/mcm-fresh-root), MCM_CACHE_DIR, MCM_TESTHOST_MIRROR.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+repo=$(cd "$here/.." && pwd)
+# shellcheck source=lib/require.sh
+. "$here/lib/require.sh"
+require_commands debootstrap
+
+readonly base=${MCM_FRESH_ROOT:-/var/tmp/mcm-fresh-root}
+readonly mirror=${MCM_TESTHOST_MIRROR:-http://deb.debian.org/debian}
+readonly cache=${MCM_CACHE_DIR:-$HOME/.cache/mycloudmanager}
+# What a new machine of the project's kind has from Debian before any project script runs.
+readonly machine_packages=(build-essential cmake ninja-build libgtest-dev python3 git
+  ca-certificates)
+
+die() { echo "fresh-root: $*" >&2; exit 1; }
+log() { echo "fresh-root: $*" >&2; }
+
+[ "$(id -u)" -eq 0 ] || die "must run as root (debootstrap, chroot, mounts)"
+
+unmount_below() {
+  local m
+  awk -v d="$1" '$5 == d || index($5, d "/") == 1 { print $5 }' /proc/self/mountinfo |
+    sort -r | while read -r m; do umount "$m" 2>/dev/null || umount -l "$m"; done
+}
+
+cmd_prepare() {
+  local clean=$base/clean
+  if [ -f "$clean/.prepared" ]; then
+    echo "$clean"
+    return 0
+  fi
+  rm -rf --one-file-system "$clean"
+  mkdir -p "$base"
+  log "debootstrap bookworm into $clean (a few minutes)"
+  debootstrap --variant=minbase bookworm "$clean" "$mirror" >"$base/debootstrap.log" 2>&1 ||
+    { tail -n 20 "$base/debootstrap.log" >&2; die "debootstrap failed"; }
+  unmount_below "$clean"
+  cp /etc/resolv.conf "$clean/etc/resolv.conf"
+  chroot "$clean" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin DEBIAN_FRONTEND=noninteractive \
+    apt-get install -y -qq --no-install-recommends "${machine_packages[@]}" >"$base/apt.log" 2>&1 ||
+    { tail -n 20 "$base/apt.log" >&2; die "installing the machine's packages failed"; }
+  # Go and Node.js as the machine kind installs them (not from Debian).
+  mkdir -p "$clean/usr/local"
+  cp -a "$(dirname "$(dirname "$(readlink -f "$(command -v go)")")")" "$clean/usr/local/go"
+  cp -a "$(readlink -f "$(command -v node)")" "$clean/usr/bin/node"
+  cp -a /usr/lib/node_modules "$clean/usr/lib/node_modules"
+  ln -sf ../lib/node_modules/npm/bin/npm-cli.js "$clean/usr/bin/npm"
+  ln -sf ../lib/node_modules/npm/bin/npx-cli.js "$clean/usr/bin/npx"
+  chroot "$clean" apt-get clean
+  touch "$clean/.prepared"
+  echo "$clean"
+}
+
+cmd_test() {
+  local commit=${1:-HEAD} clean run work status=0
+  clean=$(cmd_prepare)
+  commit=$(git -C "$repo" rev-parse "$commit")
+  run=$base/run
+  unmount_below "$run"
+  rm -rf --one-file-system "$run"
+  log "copying the clean root"
+  cp -a "$clean" "$run"
+  work=$run/work
+  mkdir -p "$work" "$run/root/.cache"
+  git clone -q "$repo" "$work/main"
+  git -C "$work/main" checkout -q "$commit"
+  [ -d "$repo/../shared" ] && cp -a "$repo/../shared" "$work/shared"
+  mount -t proc proc "$run/proc"
+  mount --rbind /sys "$run/sys"
+  mount --rbind /dev "$run/dev"
+  mount -t tmpfs tmpfs "$run/run"
+  mkdir -p "$run/root/.cache/mycloudmanager/bin" "$run/root/.cache/mycloudmanager/testhost"
+  [ -d "$cache/bin" ] && mount --bind "$cache/bin" "$run/root/.cache/mycloudmanager/bin"
+  [ -d "$cache/testhost" ] && mount --bind "$cache/testhost" "$run/root/.cache/mycloudmanager/testhost"
+  log "make test of $commit in $run (log: $base/make-test.log)"
+  chroot "$run" /usr/bin/env -i HOME=/root LANG=C.UTF-8 CI=true \
+    PATH=/usr/local/go/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
+    bash -c 'cd /work/main && bash .ci/run' >"$base/make-test.log" 2>&1 || status=$?
+  unmount_below "$run"
+  tail -n 30 "$base/make-test.log"
+  log "make test exited $status"
+  return "$status"
+}
+
+cmd_remove() {
+  unmount_below "$base"
+  rm -rf --one-file-system "$base"
+}
+
+case ${1:-} in
+  prepare) cmd_prepare ;;
+  test) shift; cmd_test "$@" ;;
+  remove) cmd_remove ;;
+  *) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//' >&2; exit 2 ;;
+esac
