@@ -2,11 +2,13 @@
 // a real gateway, app operator, instance operator and task runner on the local control plane
 // (tests/e2e/run.sh starts them, with one Instance, e2e-1, that nothing answers for over SSH).
 //   MCM_E2E_URL, MCM_E2E_PASSWORD, MCM_E2E_OUT (screenshots, downloads) come from run.sh.
+// Every view it takes a screenshot of is also scanned with axe-core (accessibility.mjs).
 // Prints "N passed, N failed" last; exits non-zero when a step failed.
 import { chromium } from "playwright-core";
 import { execFileSync } from "node:child_process";
 import { mkdirSync } from "node:fs";
 import path from "node:path";
+import { describeViolation, isBlocking, scanPage } from "./accessibility.mjs";
 
 const base = process.env.MCM_E2E_URL;
 const password = process.env.MCM_E2E_PASSWORD;
@@ -16,6 +18,8 @@ mkdirSync(out, { recursive: true });
 let passed = 0;
 let failed = 0;
 const consoleErrors = [];
+// Each view's accessibility scan: { name, viewport, checked, contrastChecked, violations }.
+const scans = [];
 
 /** `text` as a literal inside a regular expression. */
 function escaped(text) {
@@ -77,6 +81,28 @@ const recordChanges = (key, selector, attribute) => page.evaluate(([key, selecto
   new MutationObserver(record).observe(document.body, { subtree: true, attributes: true, childList: true });
 }, [key, selector, attribute]);
 
+/** Scans the page as it stands for accessibility (printing what axe finds), then saves a screenshot
+ * of it as `<name>.png`. A scan that cannot run is recorded, not thrown: the step goes on, and the
+ * accessibility step fails. */
+async function look(name, screenshot = {}) {
+  const { width, height } = page.viewportSize();
+  const viewport = `${width}x${height}`;
+  let scan;
+  try {
+    scan = await scanPage(page);
+  } catch (error) {
+    scan = { error: error.message.split("\n")[0], violations: [] };
+    console.log(`     axe ${name} at ${viewport}: the scan did not run: ${scan.error}`);
+  }
+  scans.push({ name, viewport, ...scan });
+  for (const violation of scan.violations) {
+    const level = isBlocking(violation) ? "axe" : "axe (not failing)";
+    console.log(`     ${level} ${name} at ${width}x${height}: ${describeViolation(violation)}`
+      .replaceAll("\n", "\n     "));
+  }
+  await page.screenshot({ path: path.join(out, `${name}.png`), ...screenshot });
+}
+
 const tile = (type) => page.getByTestId(`app-tile-${type}`);
 const halo = (type) => tile(type).getByTestId("app-halo");
 
@@ -84,7 +110,7 @@ await step("log in", async () => {
   await page.goto(base);
   await page.locator('input[name="username"]').fill("admin");
   await page.locator('input[name="password"]').fill(password);
-  await page.screenshot({ path: path.join(out, "login.png") });
+  await look("login");
   await page.locator('button[type="submit"]').click();
   await page.getByTestId("app-tile-zabbix").waitFor({ timeout: 15000 });
 });
@@ -95,7 +121,44 @@ await step("see the seven catalog tiles and the local-mode banner", async () => 
   }
   check((await page.locator('[data-testid^="app-tile-"]').count()) === 7, "seven tiles");
   await page.getByTestId("local-mode-banner").waitFor({ timeout: 5000 });
-  await page.screenshot({ path: path.join(out, "apps.png"), fullPage: true });
+  await look("apps", { fullPage: true });
+});
+
+await step("the side menu runs the whole height of a page longer than the window", async () => {
+  const scrollable = await page.evaluate(() => document.scrollingElement.scrollHeight - window.innerHeight);
+  check(scrollable > 0, `the Apps page fits in the window (scrollHeight - innerHeight = ${scrollable}px)`);
+  try {
+    await page.evaluate(() => window.scrollTo(0, document.scrollingElement.scrollHeight));
+    const seen = await page.evaluate(() => {
+      const box = (selector) => document.querySelector(selector).getBoundingClientRect();
+      const sidebar = box("#sidebar");
+      return {
+        scrollY: window.scrollY,
+        page: document.scrollingElement.scrollHeight,
+        window: window.innerHeight,
+        topbar: box(".topbar").bottom,
+        // Where the menu's box starts and ends in the page, not in the window.
+        top: sidebar.top + window.scrollY,
+        bottom: sidebar.bottom + window.scrollY,
+        visibleBottom: sidebar.bottom,
+        background: getComputedStyle(document.querySelector("#sidebar")).backgroundColor,
+        body: getComputedStyle(document.body).backgroundColor,
+        firstEntry: box('[data-testid="nav-apps"]').top,
+      };
+    });
+    check(seen.scrollY >= scrollable - 1, `scrolled to ${seen.scrollY} of ${scrollable}`);
+    check(seen.background !== seen.body && !/rgba\(0, 0, 0, 0\)|transparent/.test(seen.background),
+          `the menu's background (${seen.background}) is not its own`);
+    check(seen.top <= seen.topbar + 1 && seen.bottom >= seen.page - 1,
+          `the menu's background covers ${seen.top}-${seen.bottom}px of a ${seen.page}px page`);
+    check(seen.visibleBottom >= seen.window - 1,
+          `at the bottom of the page the menu ends ${seen.window - seen.visibleBottom}px above the window's edge`);
+    check(seen.firstEntry >= seen.topbar && seen.firstEntry < seen.window / 2,
+          `scrolled down, the menu's first entry is at ${seen.firstEntry}px, out of view`);
+    await page.screenshot({ path: path.join(out, "apps-scrolled.png") });
+  } finally {
+    await page.evaluate(() => window.scrollTo(0, 0));
+  }
 });
 
 await step("start an app: its halo goes yellow, then green", async () => {
@@ -107,26 +170,27 @@ await step("start an app: its halo goes yellow, then green", async () => {
   check(phases.indexOf("Installing") >= 0 && phases.indexOf("Installing") < phases.indexOf("Running"),
         `phases seen: ${phases.join(" -> ")}`);
   await tile("ntp").getByTestId("app-stop").waitFor({ timeout: 5000 });
-  await page.screenshot({ path: path.join(out, "apps-running.png"), fullPage: true });
+  await look("apps-running", { fullPage: true });
 });
 
 await step("change a setting, with the schema's validation first", async () => {
   await tile("ntp").getByTestId("app-settings").click();
   const dialog = page.getByRole("dialog");
   await dialog.waitFor();
-  await page.screenshot({ path: path.join(out, "settings-infos.png") });
+  await look("settings-infos");
   await dialog.getByTestId("tab-parameters").click();
   const timezone = dialog.locator('[name="timezone"]');
   await timezone.fill("not a zone!");
   await dialog.getByTestId("settings-save").click();
   await dialog.getByTestId("field-error-timezone").waitFor({ timeout: 5000 });
+  await look("settings-invalid");
   await timezone.fill("Europe/Paris");
   await dialog.getByTestId("settings-save").click();
   await page.waitForFunction(async () => {
     const response = await fetch("/api/v1/apps/ntp");
     return (await response.json()).settings?.timezone === "Europe/Paris";
   }, null, { timeout: 10000, polling: 250 });
-  await page.screenshot({ path: path.join(out, "settings-parameters.png") });
+  await look("settings-parameters");
   await page.keyboard.press("Escape");
   await dialog.waitFor({ state: "detached", timeout: 5000 });
 });
@@ -155,7 +219,7 @@ await step("add an instance: the enrollment command and the cloud-init snippet",
   await dialog.getByTestId("copy-command").click();
   await page.waitForFunction(async (text) => (await navigator.clipboard.readText()) === text, command,
                              { timeout: 5000, polling: 100 });
-  await page.screenshot({ path: path.join(out, "instances-add.png") });
+  await look("instances-add");
   await page.keyboard.press("Escape");
   await dialog.waitFor({ state: "detached", timeout: 5000 });
 });
@@ -167,7 +231,7 @@ await step("install an agent: its icon turns busy", async () => {
   await agent.click();
   await page.waitForFunction(() => window.__tones.includes("busy"), null, { timeout: 5000 });
   check((await agent.getAttribute("aria-pressed")) === "true", "ntp is not shown as wanted");
-  await page.screenshot({ path: path.join(out, "instances-busy.png"), fullPage: true });
+  await look("instances-busy", { fullPage: true });
 });
 
 await step("the Tasks page shows the task and its live ansible output", async () => {
@@ -220,7 +284,7 @@ await step("the Tasks page shows the task and its live ansible output", async ()
   check(await status.getAttribute("aria-label"), "the status icon has no label");
   const seen = await page.evaluate(() => window.__task);
   console.log(`     status (bytes of log shown): ${seen.map((s) => `${s.phase} (${s.log})`).join(" -> ")}`);
-  await page.screenshot({ path: path.join(out, "tasks-log.png"), fullPage: true });
+  await look("tasks-log", { fullPage: true });
   await page.setViewportSize({ width: 375, height: 780 });
   try {
     await settled();
@@ -229,7 +293,7 @@ await step("the Tasks page shows the task and its live ansible output", async ()
     // Narrower, the lines wrap: the view still shows the end, where the outcome is.
     const below = await output.evaluate((pre) => pre.scrollHeight - pre.scrollTop - pre.clientHeight);
     check(below <= 24, `the log's end is ${below}px below the view`);
-    await page.screenshot({ path: path.join(out, "tasks-log-phone.png"), fullPage: true });
+    await look("tasks-log-phone", { fullPage: true });
   } finally {
     await page.setViewportSize({ width: 1280, height: 860 });
   }
@@ -248,7 +312,7 @@ await step("the instance shows the agent's outcome", async () => {
     const title = await agent.getAttribute("title");
     check(/UNREACHABLE/.test(title), `title: ${title}`);
   }
-  await page.screenshot({ path: path.join(out, "instances.png"), fullPage: true });
+  await look("instances", { fullPage: true });
 });
 
 await step("switch to French", async () => {
@@ -258,14 +322,14 @@ await step("switch to French", async () => {
   const french = await page.getByTestId("nav-apps").innerText();
   check(french !== english || (await page.getByTestId("nav-audit").innerText()) !== "Audit trail",
         `the menu is still "${english}"`);
-  await page.screenshot({ path: path.join(out, "apps-fr.png"), fullPage: true });
+  await look("apps-fr", { fullPage: true });
 });
 
 await step("the audit page lists the actions and exports them to a real xlsx", async () => {
   await page.getByTestId("nav-audit").click();
   await page.getByTestId("audit-row").first().waitFor({ timeout: 10000 });
   check((await page.getByTestId("audit-row").count()) > 0, "audit rows");
-  await page.screenshot({ path: path.join(out, "audit.png"), fullPage: true });
+  await look("audit", { fullPage: true });
   const [download] = await Promise.all([
     page.waitForEvent("download"),
     page.getByTestId("export-xlsx").click(),
@@ -286,13 +350,43 @@ print(json.dumps({"header": list(rows[0]), "actions": [r[2] for r in rows[1:]],
   check(rows.actions.includes("app.settings.update"), "settings change exported");
 });
 
+await step("the dark colour scheme", async () => {
+  await page.emulateMedia({ colorScheme: "dark" });
+  try {
+    await page.waitForFunction(() => matchMedia("(prefers-color-scheme: dark)").matches);
+    await look("audit-dark", { fullPage: true });
+    await page.getByTestId("nav-apps").click();
+    await tile("ntp").waitFor({ timeout: 10000 });
+    await look("apps-dark", { fullPage: true });
+  } finally {
+    await page.emulateMedia({ colorScheme: "light" });
+  }
+});
+
 await step("works at a phone's width", async () => {
   await page.setViewportSize({ width: 375, height: 780 });
   await page.goto(base);
   await tile("ntp").waitFor({ timeout: 10000 });
   const overflow = await page.evaluate(() => document.scrollingElement.scrollWidth - window.innerWidth);
   check(overflow <= 1, `the page is ${overflow}px wider than the screen`);
-  await page.screenshot({ path: path.join(out, "apps-phone.png"), fullPage: true });
+  await look("apps-phone", { fullPage: true });
+  // The menu, a drawer at this width.
+  await page.locator('button[aria-controls="sidebar"]').click();
+  await page.getByTestId("nav-apps").waitFor({ state: "visible", timeout: 5000 });
+  await look("apps-phone-menu");
+  await page.keyboard.press("Escape");
+});
+
+await step("no serious, critical or landmark accessibility violation on any view", async () => {
+  check(scans.length > 0, "nothing was scanned");
+  const broken = scans.filter((s) => s.error).map((s) => `${s.name}: ${s.error}`);
+  check(broken.length === 0, `scans that did not run: ${broken.join(" | ")}`);
+  const empty = scans.filter((s) => s.checked === 0 || !s.contrastChecked).map((s) => s.name);
+  check(empty.length === 0, `axe checked no colour contrast on: ${empty.join(", ")}`);
+  const blocking = scans.flatMap((s) => s.violations.filter(isBlocking)
+    .map((v) => `${s.name} at ${s.viewport}: ${v.id} (${v.impact}, ${v.targets.length} node(s))`));
+  console.log(`     ${scans.length} views scanned: ${scans.map((s) => `${s.name} ${s.viewport}`).join(", ")}`);
+  check(blocking.length === 0, blocking.join(" | "));
 });
 
 await step("no console errors", async () => {
