@@ -6,7 +6,9 @@
 # session), then a clone of the commit, `hack/install-deps.sh`, and `make test`. Needs root.
 #
 #   hack/fresh-root.sh prepare           build the clean root (once), print its path
-#   hack/fresh-root.sh test [<commit>]   clone <commit> (default HEAD) into it and run make test
+#   hack/fresh-root.sh test [<commit>]   clone <commit> (default HEAD) into it and run .ci/run
+#   hack/fresh-root.sh unit [<commit>]   the same with `make unit` (no cluster, no test hosts: it
+#                                        may run beside another make test)
 #   hack/fresh-root.sh remove            unmount and delete the root
 #
 # Each `test` starts from a copy of the prepared root, so packages installed by one run are not
@@ -70,10 +72,11 @@ cmd_prepare() {
 }
 
 cmd_test() {
-  local commit=${1:-HEAD} clean run work status=0
+  local what=$1 commit=${2:-HEAD} clean run work status=0 command='bash .ci/run'
+  [ "$what" = unit ] && command='make unit'
   clean=$(cmd_prepare)
   commit=$(git -C "$repo" rev-parse "$commit")
-  run=$base/run
+  run=$base/run-$what
   unmount_below "$run"
   rm -rf --one-file-system "$run"
   log "copying the clean root"
@@ -90,13 +93,13 @@ cmd_test() {
   mkdir -p "$run/root/.cache/mycloudmanager/bin" "$run/root/.cache/mycloudmanager/testhost"
   [ -d "$cache/bin" ] && mount --bind "$cache/bin" "$run/root/.cache/mycloudmanager/bin"
   [ -d "$cache/testhost" ] && mount --bind "$cache/testhost" "$run/root/.cache/mycloudmanager/testhost"
-  log "make test of $commit in $run (log: $base/make-test.log)"
+  log "$command of $commit in $run (log: $base/$what.log)"
   chroot "$run" /usr/bin/env -i HOME=/root LANG=C.UTF-8 CI=true \
     PATH=/usr/local/go/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
-    bash -c 'cd /work/main && bash .ci/run' >"$base/make-test.log" 2>&1 || status=$?
+    bash -c "cd /work/main && $command" >"$base/$what.log" 2>&1 || status=$?
   unmount_below "$run"
-  tail -n 30 "$base/make-test.log"
-  log "make test exited $status"
+  tail -n 30 "$base/$what.log"
+  log "$command exited $status"
   return "$status"
 }
 
@@ -107,7 +110,7 @@ cmd_remove() {
 
 case ${1:-} in
   prepare) cmd_prepare ;;
-  test) shift; cmd_test "$@" ;;
+  test | unit) cmd_test "$@" ;;
   remove) cmd_remove ;;
   *) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//' >&2; exit 2 ;;
 esac
