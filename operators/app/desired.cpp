@@ -2,6 +2,8 @@
 
 #include <app/render.hpp>
 
+#include <mcm/core/json_path.hpp>
+
 #include <algorithm>
 
 namespace mcm::app {
@@ -96,12 +98,11 @@ std::vector<VolumeClaim> volumes_for(const kube::Json& app) {
 }
 
 std::vector<SecretKey> secret_keys_for(const kube::Json& app) {
-  const kube::Json spec = app.is_object() ? app.value("spec", kube::Json::object()) : kube::Json();
-  const kube::Json type = spec.is_object() ? spec.value("type", kube::Json()) : kube::Json();
-  if (!type.is_string()) {
+  const auto type = json::find_string(app, {"spec", "type"});
+  if (!type) {
     return {};
   }
-  const CatalogEntry* entry = find_catalog_entry(type.get<std::string>());
+  const CatalogEntry* entry = find_catalog_entry(*type);
   return entry ? entry->secret_keys : std::vector<SecretKey>{};
 }
 
@@ -109,10 +110,8 @@ std::string admin_secret_name(const kube::Json& app, const RenderContext& ctx) {
   if (!ctx.admin_secret_name.empty()) {
     return ctx.admin_secret_name;
   }
-  const kube::Json meta =
-      app.is_object() ? app.value("metadata", kube::Json::object()) : kube::Json::object();
-  const kube::Json name = meta.is_object() ? meta.value("name", kube::Json()) : kube::Json();
-  return name.is_string() ? name.get<std::string>() + "-admin" : std::string();
+  const auto name = json::find_string(app, {"metadata", "name"});
+  return name ? *name + "-admin" : std::string();
 }
 
 }  // namespace mcm::app

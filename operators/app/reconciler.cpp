@@ -1,6 +1,7 @@
 #include <app/reconciler.hpp>
 #include <app/status.hpp>
 
+#include <mcm/core/json_path.hpp>
 #include <mcm/core/random.hpp>
 
 #include <mcm/core/logging.hpp>
@@ -16,18 +17,17 @@ namespace {
 using kube::Json;
 
 std::string version_of(const Json& object) {
-  const auto& meta = object["metadata"];
   // Workloads carry a generation that changes only with their spec; others change rv only when
   // written (their status is not ours to watch).
-  if (const auto generation = meta.value("generation", std::int64_t{0}); generation > 0) {
+  if (const auto generation = json::int_at(object, {"metadata", "generation"}, 0); generation > 0) {
     return "g" + std::to_string(generation);
   }
-  return "r" + meta.value("resourceVersion", "");
+  return "r" + json::string_at(object, {"metadata", "resourceVersion"});
 }
 
 std::string child_key(const Rendered& child) {
-  return child.resource.qualified_name() + "/" + child.object["metadata"].value("namespace", "") +
-         "/" + child.object["metadata"].value("name", "");
+  return child.resource.qualified_name() + "/" + kube::ObjectKey::of(child.object).ns + "/" +
+         kube::ObjectKey::of(child.object).name;
 }
 
 std::string sha256_hex(const std::string& text) {
@@ -45,13 +45,11 @@ std::string sha256_hex(const std::string& text) {
 
 // The children of an App, found by the instance label every rendered child carries.
 std::vector<kube::ObjectPtr> instance_objects(const kube::Informer& informer, const Json& app) {
-  const auto& meta = app["metadata"];
-  const std::string name = meta.value("name", "");
+  const auto app_key = kube::ObjectKey::of(app);
   std::vector<kube::ObjectPtr> out;
-  for (auto& object : informer.store().by_index(kube::Store::kByNamespace,
-                                                meta.value("namespace", ""))) {
-    const auto& labels = (*object)["metadata"].value("labels", Json::object());
-    if (labels.value("app.kubernetes.io/instance", "") == name) {
+  for (auto& object : informer.store().by_index(kube::Store::kByNamespace, app_key.ns)) {
+    if (json::string_at(*object, {"metadata", "labels", "app.kubernetes.io/instance"}) ==
+        app_key.name) {
       out.push_back(object);
     }
   }
@@ -87,9 +85,9 @@ kube::Informer* AppReconciler::cache_for(const kube::Resource& resource) {
 }
 
 net::awaitable<Result<std::string>> AppReconciler::ensure_admin_secret(const Json& app) {
-  const auto& meta = app["metadata"];
+  const auto app_key = kube::ObjectKey::of(app);
   const std::string name = admin_secret_name(app, context_);
-  const std::string ns = meta.value("namespace", "");
+  const std::string& ns = app_key.ns;
   if (secret_keys_for(app).empty()) {
     co_return std::string();  // a type without credentials (ntp, duplicity)
   }
@@ -114,13 +112,13 @@ net::awaitable<Result<std::string>> AppReconciler::ensure_admin_secret(const Jso
        {{"name", name},
         {"namespace", ns},
         {"labels",
-         {{"app.kubernetes.io/instance", meta.value("name", "")},
+         {{"app.kubernetes.io/instance", app_key.name},
           {"app.kubernetes.io/managed-by", "mycloudmanager"}}},
         {"ownerReferences",
          Json::array({{{"apiVersion", "mycloudmanager.io/v1alpha1"},
                        {"kind", "App"},
-                       {"name", meta.value("name", "")},
-                       {"uid", meta.value("uid", "")},
+                       {"name", app_key.name},
+                       {"uid", json::string_at(app, {"metadata", "uid"})},
                        {"controller", true},
                        {"blockOwnerDeletion", true}}})}}},
       {"stringData", data}};
@@ -173,7 +171,7 @@ net::awaitable<Result<kube::Requeue>> AppReconciler::reconcile(const kube::Objec
     co_return kube::Requeue::on_change();  // deleted: owner references clean up the children
   }
   const Json& app = *app_ptr;
-  if (app["metadata"].contains("deletionTimestamp")) {
+  if (!json::at(app, {"metadata", "deletionTimestamp"}).is_null()) {
     co_return kube::Requeue::on_change();
   }
   StatusInput input;
@@ -218,7 +216,7 @@ net::awaitable<Result<kube::Requeue>> AppReconciler::reconcile(const kube::Objec
   input.children.claims = instance_objects(caches_.claims, app);
 
   Json status = desired_status(input);
-  const Json current = app.value("status", Json::object());
+  const Json& current = json::object_at(app, {"status"});
   if (status != current) {
     Json patch = {{"apiVersion", "mycloudmanager.io/v1alpha1"},
                   {"kind", "App"},
@@ -229,13 +227,14 @@ net::awaitable<Result<kube::Requeue>> AppReconciler::reconcile(const kube::Objec
     if (!written) {
       co_return written.error();
     }
-    const std::string old_phase = current.value("phase", "");
-    const std::string phase = status.value("phase", "");
+    const std::string old_phase = json::string_at(current, {"phase"});
+    const std::string phase = json::string_at(status, {"phase"});
     if (old_phase != phase) {
       log->info("app {} phase {} -> {}", key.str(), old_phase.empty() ? "-" : old_phase, phase);
       const auto kind = phase == "Failed" || phase == "Degraded" ? kube::EventKind::Warning
                                                                   : kube::EventKind::Normal;
-      (void)co_await events_.record(app, kind, "Phase" + phase, status.value("message", ""));
+      auto message = json::string_at(status, {"message"});
+      (void)co_await events_.record(app, kind, "Phase" + phase, std::move(message));
     }
   }
   if (input.render_error) {

@@ -2,6 +2,7 @@
 
 #include <app/catalog.hpp>
 
+#include <mcm/core/json_path.hpp>
 #include <mcm/kube/condition.hpp>
 
 namespace mcm::app {
@@ -10,37 +11,35 @@ using kube::condition;
 using kube::Json;
 
 bool workload_ready(const Json& workload) {
-  const auto& spec = workload["spec"];
-  const auto& status = workload.value("status", Json::object());
-  const std::int64_t generation = workload["metadata"].value("generation", 0);
-  if (status.value("observedGeneration", std::int64_t{0}) < generation) {
+  // A workload the API server has just created has no status yet: it is not ready.
+  const auto& status = json::object_at(workload, {"status"});
+  const std::int64_t generation = json::int_at(workload, {"metadata", "generation"}, 0);
+  if (json::int_at(status, {"observedGeneration"}, 0) < generation) {
     return false;
   }
-  const int wanted = spec.value("replicas", 1);
-  if (status.value("readyReplicas", 0) < wanted) {
+  const std::int64_t wanted = json::int_at(workload, {"spec", "replicas"}, 1);
+  if (json::int_at(status, {"readyReplicas"}, 0) < wanted) {
     return false;
   }
-  if (workload.value("kind", "") == "Deployment") {
-    return status.value("updatedReplicas", 0) >= wanted;
+  if (json::string_at(workload, {"kind"}) == "Deployment") {
+    return json::int_at(status, {"updatedReplicas"}, 0) >= wanted;
   }
-  return status.value("updatedReplicas", wanted) >= wanted;
+  return json::int_at(status, {"updatedReplicas"}, wanted) >= wanted;
 }
 
 Json desired_status(const StatusInput& input) {
   const Json& app = *input.app;
-  const Json previous = app.value("status", Json::object());
-  const std::int64_t generation = app["metadata"].value("generation", 1);
-  const bool enabled = app["spec"].value("enabled", true);
+  const Json& previous = json::object_at(app, {"status"});
+  const std::int64_t generation = json::int_at(app, {"metadata", "generation"}, 1);
+  const bool enabled = json::bool_at(app, {"spec", "enabled"}, true);
 
   Json volumes = Json::array();
   for (const auto& claim : input.children.claims) {
     const auto& c = *claim;
-    const std::string size = c["spec"]["resources"]["requests"].value("storage", "");
-    volumes.push_back({{"name", c["metadata"].value("name", "")},
-                       {"size", c.value("status", Json::object())
-                                    .value("capacity", Json::object())
-                                    .value("storage", size)},
-                       {"bound", c.value("status", Json::object()).value("phase", "") == "Bound"}});
+    const std::string size = json::string_at(c, {"spec", "resources", "requests", "storage"});
+    volumes.push_back({{"name", json::string_at(c, {"metadata", "name"})},
+                       {"size", json::string_at(c, {"status", "capacity", "storage"}, size)},
+                       {"bound", json::string_at(c, {"status", "phase"}) == "Bound"}});
   }
   std::sort(volumes.begin(), volumes.end(),
             [](const Json& a, const Json& b) { return a["name"] < b["name"]; });
@@ -51,7 +50,7 @@ Json desired_status(const StatusInput& input) {
     if (workload_ready(*workload)) {
       ++ready;
     } else {
-      waiting.push_back((*workload)["metadata"].value("name", ""));
+      waiting.push_back(json::string_at(*workload, {"metadata", "name"}));
     }
   }
   std::sort(waiting.begin(), waiting.end());
@@ -85,9 +84,9 @@ Json desired_status(const StatusInput& input) {
     reason = "AllReady";
     message = "all " + std::to_string(ready) + " workloads are ready";
   } else {
-    const bool was_running = previous.value("phase", "") == "Running" ||
-                             previous.value("phase", "") == "Degraded";
-    const bool spec_changed = previous.value("observedGeneration", std::int64_t{0}) != generation;
+    const auto previous_phase = json::string_at(previous, {"phase"});
+    const bool was_running = previous_phase == "Running" || previous_phase == "Degraded";
+    const bool spec_changed = json::int_at(previous, {"observedGeneration"}, 0) != generation;
     phase = was_running && !spec_changed ? "Degraded" : "Installing";
     reason = phase == "Degraded" ? "WorkloadsNotReady" : "RollingOut";
     message = "waiting for ";

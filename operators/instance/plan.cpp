@@ -1,6 +1,7 @@
 #include <instance/plan.hpp>
 
 #include <mcm/ansible/agents.hpp>
+#include <mcm/core/json_path.hpp>
 #include <mcm/kube/condition.hpp>
 
 #include <map>
@@ -14,20 +15,6 @@ using kube::Json;
 
 // The status.agents message field holds at most this many bytes (see crds/instances.yaml).
 constexpr std::size_t kMaxEntryMessage = 4096;
-
-const Json& member(const Json& object, const char* key) {
-  static const Json kNull;
-  if (!object.is_object()) {
-    return kNull;
-  }
-  const auto it = object.find(key);
-  return it == object.end() ? kNull : *it;
-}
-
-std::string text(const Json& object, const char* key) {
-  const Json& value = member(object, key);
-  return value.is_string() ? value.get<std::string>() : std::string();
-}
 
 // Cut at a UTF-8 character boundary.
 std::string truncated(std::string message, std::size_t max) {
@@ -62,20 +49,20 @@ struct AgentTask {
 };
 
 std::optional<AgentTask> agent_task(const Json& task) {
-  const Json& meta = member(task, "metadata");
-  const Json& spec = member(task, "spec");
-  const std::string generation = text(member(meta, "labels"), kGenerationLabel);
-  const auto action = parse_action(text(spec, "action"));
-  const std::string agent = text(spec, "agent");
+  const Json& meta = json::at(task, {"metadata"});
+  const Json& spec = json::at(task, {"spec"});
+  const std::string generation = json::string_at(meta, {"labels", kGenerationLabel});
+  const auto action = parse_action(json::string_at(spec, {"action"}));
+  const std::string agent = json::string_at(spec, {"agent"});
   if (!action || agent.empty() || generation.empty() || generation.size() > 18 ||
       generation.find_first_not_of("0123456789") != std::string::npos) {
     return std::nullopt;
   }
-  const Json& status = member(task, "status");
-  return AgentTask{text(meta, "name"),   *action,
+  const Json& status = json::at(task, {"status"});
+  return AgentTask{json::string_at(meta, {"name"}),   *action,
                    agent,                std::stoll(generation),
-                   text(meta, "creationTimestamp"), text(status, "phase"),
-                   text(status, "message")};
+                   json::string_at(meta, {"creationTimestamp"}), json::string_at(status, {"phase"}),
+                   json::string_at(status, {"message"})};
 }
 
 bool made_later(const AgentTask& a, const AgentTask& b) {
@@ -85,9 +72,9 @@ bool made_later(const AgentTask& a, const AgentTask& b) {
 Json make_entry(const std::string& agent, const std::string& state, const std::string& message,
                 const std::string& task_ref, const Json* previous, const std::string& now) {
   std::string transition = now;
-  if (previous && text(*previous, "state") == state &&
-      !text(*previous, "lastTransitionTime").empty()) {
-    transition = text(*previous, "lastTransitionTime");
+  if (previous && json::string_at(*previous, {"state"}) == state &&
+      !json::string_at(*previous, {"lastTransitionTime"}).empty()) {
+    transition = json::string_at(*previous, {"lastTransitionTime"});
   }
   Json entry = {{"name", agent}, {"state", state}};
   if (!message.empty()) {
@@ -128,14 +115,15 @@ bool supersedes(const AgentTask& latest, const Json* previous, const std::set<st
   if (!previous) {
     return true;
   }
-  const std::string ref = text(*previous, "taskRef");
+  const std::string ref = json::string_at(*previous, {"taskRef"});
   if (ref.empty() || ref == latest.name || present.count(ref)) {
     return true;
   }
   if (const auto generation = generation_in_name(ref)) {
     return latest.generation > *generation;
   }
-  return !latest.created.empty() && latest.created >= text(*previous, "lastTransitionTime");
+  return !latest.created.empty() &&
+         latest.created >= json::string_at(*previous, {"lastTransitionTime"});
 }
 
 std::optional<Json> derive_entry(const std::string& agent, const AgentTask* latest,
@@ -147,8 +135,8 @@ std::optional<Json> derive_entry(const std::string& agent, const AgentTask* late
   if (!previous) {
     return std::nullopt;
   }
-  const std::string state = text(*previous, "state");
-  const std::string ref = text(*previous, "taskRef");
+  const std::string state = json::string_at(*previous, {"state"});
+  const std::string ref = json::string_at(*previous, {"taskRef"});
   if ((state == "Installing" || state == "Removing") && !ref.empty() && !present.count(ref)) {
     return make_entry(agent, "Failed", "task " + ref + " was deleted before it finished", ref,
                       previous, now);
@@ -162,11 +150,11 @@ struct Wanted {
 };
 
 Wanted wanted_agents(const Json& instance) {
-  const Json& spec = member(instance, "spec");
+  const Json& spec = json::at(instance, {"spec"});
   if (!spec.is_object()) {
     return {{}, "spec is missing"};
   }
-  const Json& agents = member(spec, "agents");
+  const Json& agents = json::at(spec, {"agents"});
   if (agents.is_null()) {
     return {};
   }
@@ -250,18 +238,16 @@ Json agents_ready(const Wanted& wanted, const std::map<std::string, AgentState>&
 }  // namespace
 
 bool task_finished(const Json& task) {
-  const std::string phase = text(member(task, "status"), "phase");
+  const std::string phase = json::string_at(task, {"status", "phase"});
   return phase == "Succeeded" || phase == "Failed" || phase == "Cancelled";
 }
 
 Plan plan(const Json& instance, const std::vector<kube::ObjectPtr>& tasks, const std::string& now) {
   Plan out;
-  const Json& meta = member(instance, "metadata");
-  const std::string name = text(meta, "name");
-  const Json& generation_value = member(meta, "generation");
-  const std::int64_t generation =
-      generation_value.is_number_integer() ? generation_value.get<std::int64_t>() : 0;
-  const Json& current = member(instance, "status");
+  const Json& meta = json::at(instance, {"metadata"});
+  const std::string name = json::string_at(meta, {"name"});
+  const std::int64_t generation = json::int_at(meta, {"generation"}, 0);
+  const Json& current = json::at(instance, {"status"});
 
   std::set<std::string> present;
   bool busy = false;
@@ -270,7 +256,7 @@ Plan plan(const Json& instance, const std::vector<kube::ObjectPtr>& tasks, const
     if (!task) {
       continue;
     }
-    present.insert(text(member(*task, "metadata"), "name"));
+    present.insert(json::string_at(*task, {"metadata", "name"}));
     busy = busy || !task_finished(*task);
     if (auto found = agent_task(*task)) {
       const auto it = latest.find(found->agent);
@@ -282,10 +268,10 @@ Plan plan(const Json& instance, const std::vector<kube::ObjectPtr>& tasks, const
 
   std::map<std::string, Json> previous;
   Json agents = Json::array();
-  const Json& previous_agents = member(current, "agents");
+  const Json& previous_agents = json::at(current, {"agents"});
   if (previous_agents.is_array()) {
     for (const auto& entry : previous_agents) {
-      const std::string agent = text(entry, "name");
+      const std::string agent = json::string_at(entry, {"name"});
       if (!ansible::find_agent(agent)) {
         agents.push_back(entry);  // not an agent of ours: carried over as it is
       } else if (!previous.count(agent)) {
@@ -306,8 +292,9 @@ Plan plan(const Json& instance, const std::vector<kube::ObjectPtr>& tasks, const
     if (!entry) {
       continue;
     }
-    const AgentState state{text(*entry, "state"), text(*entry, "message"), text(*entry, "taskRef")};
-    const std::string before = prev ? text(*prev, "state") : std::string();
+    const AgentState state{json::string_at(*entry, {"state"}), json::string_at(*entry, {"message"}),
+                           json::string_at(*entry, {"taskRef"})};
+    const std::string before = prev ? json::string_at(*prev, {"state"}) : std::string();
     if (before != state.state) {
       out.changes.push_back({agent_name, before, state.state, state.message, state.task_ref});
     }
@@ -346,10 +333,10 @@ Plan plan(const Json& instance, const std::vector<kube::ObjectPtr>& tasks, const
   Json ready = agents_ready(wanted, states, current, generation, now);
   Json conditions = Json::array();
   bool placed = false;
-  const Json& previous_conditions = member(current, "conditions");
+  const Json& previous_conditions = json::at(current, {"conditions"});
   if (previous_conditions.is_array()) {
     for (const auto& c : previous_conditions) {
-      if (text(c, "type") == kAgentsReady) {
+      if (json::string_at(c, {"type"}) == kAgentsReady) {
         if (!placed) {
           conditions.push_back(ready);
         }
@@ -363,9 +350,9 @@ Plan plan(const Json& instance, const std::vector<kube::ObjectPtr>& tasks, const
     conditions.push_back(ready);
   }
 
-  out.status_changed = member(current, "observedGeneration") != Json(generation) ||
-                       member(current, "agents") != entries ||
-                       member(current, "conditions") != conditions;
+  out.status_changed = json::at(current, {"observedGeneration"}) != Json(generation) ||
+                       json::at(current, {"agents"}) != entries ||
+                       json::at(current, {"conditions"}) != conditions;
   out.status = {{"observedGeneration", generation},
                 {"agents", std::move(entries)},
                 {"conditions", std::move(conditions)}};

@@ -1,5 +1,6 @@
 #include <instance/reconciler.hpp>
 
+#include <mcm/core/json_path.hpp>
 #include <mcm/core/logging.hpp>
 #include <mcm/kube/leader_elector.hpp>
 
@@ -17,9 +18,7 @@ std::string rfc3339_now() {
 }
 
 std::string task_label(const Json& task) {
-  const auto& labels = task["metadata"].value("labels", Json::object());
-  const auto it = labels.find(kInstanceLabel);
-  return it != labels.end() && it->is_string() ? it->get<std::string>() : std::string();
+  return json::string_at(task, {"metadata", "labels", kInstanceLabel});
 }
 
 struct EventText {
@@ -60,7 +59,7 @@ void index_tasks_by_instance(kube::Informer& tasks) {
     if (label.empty()) {
       return std::vector<std::string>{};
     }
-    return std::vector<std::string>{task["metadata"].value("namespace", "") + "/" + label};
+    return std::vector<std::string>{json::string_at(task, {"metadata", "namespace"}) + "/" + label};
   });
 }
 
@@ -70,18 +69,17 @@ InstanceReconciler::InstanceReconciler(kube::Client& client, InstanceCaches cach
     : client_(client), caches_(caches), events_(events), resync_period_(resync_period) {}
 
 std::vector<kube::ObjectPtr> InstanceReconciler::tasks_of(const Json& instance) const {
-  const auto& meta = instance["metadata"];
-  const std::string ns = meta.value("namespace", "");
-  const std::string uid = meta.value("uid", "");
+  const std::string ns = json::string_at(instance, {"metadata", "namespace"});
+  const std::string uid = json::string_at(instance, {"metadata", "uid"});
+  const std::string name = json::string_at(instance, {"metadata", "name"});
   std::map<std::string, kube::ObjectPtr> found;
   const auto& store = caches_.tasks.store();
-  for (auto& task :
-       store.by_index(kTasksByInstance, ns + "/" + instance_label_value(meta.value("name", "")))) {
+  for (auto& task : store.by_index(kTasksByInstance, ns + "/" + instance_label_value(name))) {
     found.emplace(kube::Store::key_of(*task), task);
   }
   if (!uid.empty()) {
     for (auto& task : store.owned_by(uid)) {
-      if ((*task)["metadata"].value("namespace", "") == ns) {
+      if (json::string_at(*task, {"metadata", "namespace"}) == ns) {
         found.emplace(kube::Store::key_of(*task), task);
       }
     }
@@ -101,7 +99,7 @@ bool InstanceReconciler::awaiting_created_task(const std::string& key,
     return false;
   }
   for (const auto& task : tasks) {
-    if ((*task)["metadata"].value("name", "") == it->second.task) {
+    if (json::string_at(*task, {"metadata", "name"}) == it->second.task) {
       created_.erase(it);
       return false;
     }
@@ -162,7 +160,7 @@ net::awaitable<Result<kube::Requeue>> InstanceReconciler::reconcile(const kube::
     co_return kube::Requeue::on_change();  // deleted: owner references remove its Tasks
   }
   const Json& instance = *instance_ptr;
-  if (instance["metadata"].contains("deletionTimestamp")) {
+  if (!json::at(instance, {"metadata", "deletionTimestamp"}).is_null()) {
     co_return kube::Requeue::on_change();
   }
   const auto tasks = tasks_of(instance);

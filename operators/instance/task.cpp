@@ -1,5 +1,7 @@
 #include <instance/task.hpp>
 
+#include <mcm/core/json_path.hpp>
+
 #include <cstdio>
 
 namespace mcm::instance {
@@ -85,8 +87,7 @@ TaskRequest make_request(std::string_view instance, Action action, std::string_v
 }
 
 Json render_task(const Json& instance, const TaskRequest& request) {
-  const auto& meta = instance["metadata"];
-  const std::string name = meta.value("name", "");
+  const std::string name = json::string_at(instance, {"metadata", "name"});
   Json labels = {{kInstanceLabel, instance_label_value(name)},
                  {kAgentLabel, request.agent},
                  {kGenerationLabel, std::to_string(request.generation)},
@@ -94,7 +95,7 @@ Json render_task(const Json& instance, const TaskRequest& request) {
   Json owner = {{"apiVersion", "mycloudmanager.io/v1alpha1"},
                 {"kind", "Instance"},
                 {"name", name},
-                {"uid", meta.value("uid", "")},
+                {"uid", json::string_at(instance, {"metadata", "uid"})},
                 {"controller", true},
                 {"blockOwnerDeletion", true}};
   Json spec = {{"action", action_name(request.action)},
@@ -104,7 +105,7 @@ Json render_task(const Json& instance, const TaskRequest& request) {
           {"kind", "Task"},
           {"metadata",
            {{"name", request.name},
-            {"namespace", meta.value("namespace", "")},
+            {"namespace", json::string_at(instance, {"metadata", "namespace"})},
             {"labels", std::move(labels)},
             {"ownerReferences", Json::array({std::move(owner)})}}},
           {"spec", std::move(spec)}};

@@ -5,6 +5,7 @@
 #include <mcm/ansible/task_log.hpp>
 #include <mcm/audit/audit_event.hpp>
 #include <mcm/core/base64.hpp>
+#include <mcm/core/json_path.hpp>
 #include <mcm/core/logging.hpp>
 
 #include <boost/asio/co_spawn.hpp>
@@ -35,17 +36,6 @@ constexpr std::chrono::seconds kTailInterval{1};
 
 std::shared_ptr<spdlog::logger> log() { return logger("task-runner"); }
 
-std::string text(const Json& object, const char* key) {
-  const auto it = object.find(key);
-  return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
-
-const Json& section(const Json& object, const char* key) {
-  static const Json kEmpty = Json::object();
-  const auto it = object.find(key);
-  return it != object.end() && it->is_object() ? *it : kEmpty;
-}
-
 std::string now_text() { return audit::format_rfc3339(std::chrono::system_clock::now()); }
 
 bool finished(const std::string& phase) {
@@ -63,8 +53,13 @@ Json status_patch(Json status) {
 // this runner's own outcome. The next reconcile then decides again from the newer object.
 Json status_patch_of(const Json& task, Json status) {
   Json patch = status_patch(std::move(status));
-  patch["metadata"]["resourceVersion"] = task["metadata"].value("resourceVersion", "");
+  patch["metadata"]["resourceVersion"] = json::string_at(task, {"metadata", "resourceVersion"});
   return patch;
+}
+
+// spec.timeoutSeconds, or the CRD's default when it is missing or not an integer.
+std::int64_t timeout_seconds(const Json& task) {
+  return json::int_at(task, {"spec", "timeoutSeconds"}, 3600);
 }
 
 Json ended(const std::string& phase, const std::string& message) {
@@ -174,7 +169,7 @@ void TaskRunner::enqueue_waiting() {
     return;
   }
   for (const auto& task : caches_.tasks.store().list()) {
-    if (!finished(text(section(*task, "status"), "phase"))) {
+    if (!finished(json::string_at(*task, {"status", "phase"}))) {
       controller_->enqueue(kube::ObjectKey::of(*task));
     }
   }
@@ -212,10 +207,10 @@ net::awaitable<Result<kube::Requeue>> TaskRunner::reconcile(const kube::ObjectKe
     co_return kube::Requeue::on_change();
   }
   const Json& task = *cached;
-  const auto& spec = section(task, "spec");
-  const auto& status = section(task, "status");
-  const auto phase = text(status, "phase");
-  const bool cancel = spec.value("cancel", false);
+  const auto& spec = json::object_at(task, {"spec"});
+  const auto& status = json::object_at(task, {"status"});
+  const auto phase = json::string_at(status, {"phase"});
+  const bool cancel = json::bool_at(spec, {"cancel"}, false);
   if (finished(phase)) {
     co_return kube::Requeue::on_change();
   }
@@ -233,8 +228,8 @@ net::awaitable<Result<kube::Requeue>> TaskRunner::reconcile(const kube::ObjectKe
   Json next;
   if (phase == "Running") {
     // Not ours: the runner that started it is gone (we hold the Lease).
-    const int attempts = status.value("attempts", 1);
-    const auto who = text(status, "runner");
+    const auto attempts = json::int_at(status, {"attempts"}, 1);
+    const auto who = json::string_at(status, {"runner"});
     if (cancel) {
       next = ended("Cancelled", "cancelled; the task runner " + who + " had stopped during the run");
     } else if (attempts >= options_.max_attempts) {
@@ -267,9 +262,9 @@ net::awaitable<Result<kube::Requeue>> TaskRunner::reconcile(const kube::ObjectKe
 
 net::awaitable<Result<kube::Requeue>> TaskRunner::start(const Json& task) {
   const auto key = kube::ObjectKey::of(task);
-  const auto& spec = section(task, "spec");
-  const auto& status = section(task, "status");
-  const auto action = text(spec, "action");
+  const auto& spec = json::object_at(task, {"spec"});
+  const auto& status = json::object_at(task, {"status"});
+  const auto action = json::string_at(spec, {"action"});
   kube::PatchOptions on_status;
   on_status.subresource = "status";
   // A Task that cannot run ends here, before anything is written to disk or executed.
@@ -278,9 +273,8 @@ net::awaitable<Result<kube::Requeue>> TaskRunner::start(const Json& task) {
   auto run = std::make_shared<Run>();
   run->key = key;
   run->task = task;
-  run->attempt = status.value("attempts", 0) + 1;
-  const auto targets = spec.value("targets", Json::array());
-  for (const auto& name : targets) {
+  run->attempt = static_cast<int>(json::int_at(status, {"attempts"}, 0)) + 1;
+  for (const auto& name : json::array_at(spec, {"targets"})) {
     const auto instance = name.is_string()
                               ? caches_.instances.store().get(kube::ObjectKey{key.ns, name.get<std::string>()})
                               : nullptr;
@@ -300,25 +294,25 @@ net::awaitable<Result<kube::Requeue>> TaskRunner::start(const Json& task) {
     refusal = "the task has no targets";
   }
   Json vars = Json::object();
-  for (const auto& [name, value] : section(spec, "vars").items()) {
+  for (const auto& [name, value] : json::object_at(spec, {"vars"}).items()) {
     vars[name] = value;
   }
   if (refusal.empty() && (action == "install" || action == "remove")) {
-    const auto* agent = ansible::find_agent(text(spec, "agent"));
+    const auto* agent = ansible::find_agent(json::string_at(spec, {"agent"}));
     if (agent == nullptr) {
-      refusal = "unknown agent '" + text(spec, "agent") + "'";
+      refusal = "unknown agent '" + json::string_at(spec, {"agent"}) + "'";
     } else {
       Json endpoints = Json::object();
       if (action == "install") {
         const std::string app_type(agent->app_type);
         const auto app = caches_.apps.store().get(kube::ObjectKey{key.ns, app_type});
-        const auto app_phase = app ? text(section(*app, "status"), "phase") : std::string();
+        const auto app_phase = app ? json::string_at(*app, {"status", "phase"}) : std::string();
         if (app_phase != "Running") {
           waiting = "waiting for the App " + app_type + " to be Running (it is " +
                     (app ? (app_phase.empty() ? "not ready yet" : app_phase) : "not installed") +
                     "): start it on the Apps page";
         } else {
-          endpoints = section(section(*app, "status"), "endpoints");
+          endpoints = json::object_at(*app, {"status", "endpoints"});
         }
       }
       vars["mcm_agent"] = std::string(agent->name);
@@ -328,9 +322,10 @@ net::awaitable<Result<kube::Requeue>> TaskRunner::start(const Json& task) {
       run->playbook = fs::path(options_.ansible_dir) / "playbooks" / "agent.yml";
     }
   } else if (refusal.empty() && action == "run") {
-    run->playbook = fs::path(options_.ansible_dir) / "playbooks" / text(spec, "playbook");
+    run->playbook =
+        fs::path(options_.ansible_dir) / "playbooks" / json::string_at(spec, {"playbook"});
     if (!fs::is_regular_file(run->playbook)) {
-      refusal = "there is no playbook " + text(spec, "playbook") + " in " +
+      refusal = "there is no playbook " + json::string_at(spec, {"playbook"}) + " in " +
                 (fs::path(options_.ansible_dir) / "playbooks").string();
     }
   } else if (refusal.empty()) {
@@ -346,7 +341,8 @@ net::awaitable<Result<kube::Requeue>> TaskRunner::start(const Json& task) {
   if (!refusal.empty()) {
     next = ended("Failed", refusal);
   } else if (!waiting.empty()) {
-    if (text(status, "phase") == "Pending" && text(status, "message") == waiting) {
+    if (json::string_at(status, {"phase"}) == "Pending" &&
+        json::string_at(status, {"message"}) == waiting) {
       co_return kube::Requeue::on_change();  // already says so: no write
     }
     next["phase"] = "Pending";
@@ -379,8 +375,8 @@ net::awaitable<Result<kube::Requeue>> TaskRunner::start(const Json& task) {
   running.erase("completionTime");
   running.erase("exitCode");
   running.erase("hosts");
-  if (task["metadata"].contains("generation")) {
-    running["observedGeneration"] = task["metadata"]["generation"];
+  if (const auto generation = json::find_int(task, {"metadata", "generation"})) {
+    running["observedGeneration"] = *generation;
   }
   auto written = co_await client_.update_status(kube::resources::tasks(), std::move(updated));
   if (!written) {
@@ -423,8 +419,8 @@ net::awaitable<void> TaskRunner::execute(std::shared_ptr<Run> run) {
     failure = "cannot read the instances' SSH key (Secret " + options_.ssh_key_namespace + "/" +
               options_.ssh_key_secret + ", made by the gateway): " + key_secret.error().message;
   } else {
-    const auto data = section(*key_secret, "data");
-    auto decoded = base64_decode(text(data, "private-key"));
+    const auto data = json::object_at(*key_secret, {"data"});
+    auto decoded = base64_decode(json::string_at(data, {"private-key"}));
     if (!decoded || decoded->empty()) {
       failure = "the Secret " + options_.ssh_key_secret + " has no private-key";
     } else {
@@ -482,7 +478,7 @@ net::awaitable<void> TaskRunner::execute(std::shared_ptr<Run> run) {
       const auto marker = fs::path(options_.task_log_dir) / ".runs" / std::to_string(run->child->pid());
       fs::create_directories(marker.parent_path(), ec);
       std::ofstream(marker) << key.str() << "\n";
-      const auto timeout = std::chrono::seconds(section(run->task, "spec").value("timeoutSeconds", 3600));
+      const auto timeout = std::chrono::seconds(timeout_seconds(run->task));
       run->deadline = std::make_unique<net::steady_timer>(client_.executor(), timeout);
       run->deadline->async_wait([this, run](const boost::system::error_code& error) {
         if (!error && !run->done) {
@@ -551,7 +547,7 @@ net::awaitable<void> TaskRunner::execute(std::shared_ptr<Run> run) {
     status = ended("Failed", failure);
   } else if (run->timed_out) {
     status = ended("Failed", "timed out after " +
-                                 std::to_string(section(run->task, "spec").value("timeoutSeconds", 3600)) +
+                                 std::to_string(timeout_seconds(run->task)) +
                                  " s: ansible-playbook was stopped");
   } else if (exit_code == 0) {
     status = ended("Succeeded", "done");

@@ -1,5 +1,7 @@
 #include <mcm/ansible/playbook_run.hpp>
 
+#include <mcm/core/json_path.hpp>
+
 #include <boost/asio/ip/address.hpp>
 
 #include <regex>
@@ -9,18 +11,12 @@ namespace {
 
 constexpr std::size_t kMaxError = 1024;
 
-std::string text(const Json& object, const char* key) {
-  const auto it = object.find(key);
-  return it != object.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
-
 }  // namespace
 
 Result<Target> target_of(const Json& instance) {
   Target target;
-  const auto& metadata = instance.value("metadata", Json::object());
-  const auto& spec = instance.value("spec", Json::object());
-  target.name = text(metadata, "name");
+  const auto& spec = json::object_at(instance, {"spec"});
+  target.name = json::string_at(instance, {"metadata", "name"});
   const auto invalid = [&](const std::string& why) {
     return fail(Errc::Invalid, "Instance " + target.name + ": " + why);
   };
@@ -28,8 +24,8 @@ Result<Target> target_of(const Json& instance) {
   if (target.name.empty() || target.name.size() > 253 || !std::regex_match(target.name, kName)) {
     return invalid("not a valid Instance name");
   }
-  const auto addresses = spec.value("addresses", Json::array());
-  if (!addresses.is_array() || addresses.empty() || !addresses[0].is_string()) {
+  const auto& addresses = json::array_at(spec, {"addresses"});
+  if (addresses.empty() || !addresses[0].is_string()) {
     return invalid("spec.addresses is empty: there is nowhere to connect to");
   }
   target.address = addresses[0].get<std::string>();
@@ -38,8 +34,8 @@ Result<Target> target_of(const Json& instance) {
   if (ec) {
     return invalid("spec.addresses[0] '" + target.address + "' is not an IP address");
   }
-  const auto& ssh = spec.value("ssh", Json::object());
-  target.user = text(ssh, "user");
+  const auto& ssh = json::object_at(spec, {"ssh"});
+  target.user = json::string_at(ssh, {"user"});
   if (target.user.empty()) {
     target.user = "root";
   }
@@ -48,18 +44,18 @@ Result<Target> target_of(const Json& instance) {
     return invalid("spec.ssh.user '" + target.user + "' is not a user name");
   }
   if (ssh.contains("port")) {
-    if (!ssh["port"].is_number_integer() || ssh["port"].get<int>() < 1 ||
-        ssh["port"].get<int>() > 65535) {
+    const auto port = json::find_int(ssh, {"port"});
+    if (!port || *port < 1 || *port > 65535) {
       return invalid("spec.ssh.port must be from 1 to 65535");
     }
-    target.port = ssh["port"].get<int>();
+    target.port = static_cast<int>(*port);
   }
   static const std::regex kKey(
       "^(ssh-rsa|ssh-ed25519|ecdsa-sha2-nistp256|ecdsa-sha2-nistp384|ecdsa-sha2-nistp521|"
       "sk-ssh-ed25519@openssh\\.com|sk-ecdsa-sha2-nistp256@openssh\\.com) "
       "([A-Za-z0-9+/]+={0,3})( [ -~]*)?$");
   std::smatch key;
-  const auto host_key = text(ssh, "hostKey");
+  const auto host_key = json::string_at(ssh, {"hostKey"});
   if (host_key.empty()) {
     return invalid("no SSH host key is pinned (spec.ssh.hostKey); enroll the instance again");
   }

@@ -2,6 +2,7 @@
 
 #include <mcm/core/base64.hpp>
 #include <mcm/core/child_process.hpp>
+#include <mcm/core/json_path.hpp>
 #include <mcm/core/random.hpp>
 
 #include <array>
@@ -29,15 +30,6 @@ kube::Json secret(const std::string& ns, const std::string& name, const kube::Js
             {"labels", {{"app.kubernetes.io/part-of", "mycloudmanager"},
                         {"app.kubernetes.io/component", "gateway"}}}}},
           {"data", std::move(encoded)}};
-}
-
-Result<std::string> secret_value(const kube::Json& object, const std::string& key) {
-  const auto& data = object.value("data", kube::Json::object());
-  const auto it = data.find(key);
-  if (it == data.end() || !it->is_string()) {
-    return fail(Errc::Invalid, "Secret " + object["metadata"].value("name", "") + " has no key " + key);
-  }
-  return base64_decode(it->get<std::string>());
 }
 
 std::string read_file(const std::filesystem::path& path) {
@@ -86,6 +78,15 @@ boost::asio::awaitable<Result<KeyPair>> generate_key_pair(boost::asio::any_io_ex
 }
 
 }  // namespace
+
+Result<std::string> secret_value(const kube::Json& secret, const std::string& key) {
+  const auto value = json::find_string(secret, {"data", key});
+  if (!value) {
+    return fail(Errc::NotFound,
+                "Secret " + json::string_at(secret, {"metadata", "name"}) + " has no key " + key);
+  }
+  return base64_decode(*value);
+}
 
 boost::asio::awaitable<Result<std::string>> ensure_instance_ssh_key(kube::Client& client,
                                                                     std::string ns) {

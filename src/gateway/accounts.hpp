@@ -24,6 +24,10 @@ inline constexpr const char* kAdminInitialSecret = "mcm-admin-initial";
 inline constexpr const char* kSessionSecret = "mcm-gateway-session";
 inline constexpr const char* kInstanceSshSecret = "mcm-instance-ssh";
 
+// The value of `key` in a Secret's data, decoded: Errc::NotFound when the Secret has no such key
+// (no data, or a value that is not a string), Errc::Invalid when the value is not base64.
+Result<std::string> secret_value(const kube::Json& secret, const std::string& key);
+
 struct Account {
   std::string username;
   std::string password_hash;

@@ -1,12 +1,13 @@
 // The catalog apps: GET /api/v1/apps[/{type}], POST .../start|stop|credentials, PATCH settings,
 // GET /api/v1/schema/app-settings. Reads come from the informer cache; writes are changes of the
 // App resource (the same that `kubectl apply` of an App makes) and are audited.
+#include <gateway/accounts.hpp>
 #include <gateway/app_view.hpp>
 #include <gateway/routes.hpp>
 
 #include <app/catalog.hpp>
 
-#include <mcm/core/base64.hpp>
+#include <mcm/core/json_path.hpp>
 
 #include <boost/beast/http/field.hpp>
 
@@ -137,20 +138,16 @@ net::awaitable<Response> reveal_credentials(Gateway& gateway, Request request, C
   if (auto bad = read_reason_body(request, note.reason)) {
     co_return *bad;
   }
+  // An App the app operator has not reconciled yet (just started, say) has no status.
   const auto app = gateway.apps().store().get(kube::ObjectKey{gateway.ns(), type});
-  const auto ref = app ? (*app)["status"].value("adminSecretRef", kube::Json()) : kube::Json();
-  if (!ref.is_object() || !ref.contains("name") || !ref.contains("key")) {
+  const auto ref = app ? admin_secret_ref(*app) : std::nullopt;
+  if (!ref) {
     co_return http::error_response(Status::not_found, "app " + type + " has no generated credentials");
   }
-  auto secret = co_await gateway.client().get(kube::resources::secrets(), gateway.ns(),
-                                              ref["name"].get<std::string>());
-  Result<std::string> password = fail(Errc::NotFound, "the Secret has no such key");
+  auto secret = co_await gateway.client().get(kube::resources::secrets(), gateway.ns(), ref->name);
+  Result<std::string> password = fail(Errc::NotFound, "");
   if (secret) {
-    const auto& data = secret->value("data", kube::Json::object());
-    const auto key = ref["key"].get<std::string>();
-    if (data.contains(key) && data[key].is_string()) {
-      password = base64_decode(data[key].get<std::string>());
-    }
+    password = secret_value(*secret, ref->key);
   } else {
     password = secret.error();
   }
@@ -172,12 +169,12 @@ net::awaitable<Response> settings_schema(Gateway& gateway) {
     if (!crd) {
       co_return error_from(crd.error().with_context("read the App CRD"));
     }
-    for (const auto& version : (*crd)["spec"]["versions"]) {
-      if (version.value("name", "") == kube::resources::apps().version) {
-        const auto ptr = kube::Json::json_pointer(
-            "/schema/openAPIV3Schema/properties/spec/properties/settings");
-        if (version.contains(ptr)) {
-          cached = version[ptr].dump();
+    for (const auto& version : json::array_at(*crd, {"spec", "versions"})) {
+      if (json::string_at(version, {"name"}) == kube::resources::apps().version) {
+        const auto& settings = json::at(
+            version, {"schema", "openAPIV3Schema", "properties", "spec", "properties", "settings"});
+        if (!settings.is_null()) {
+          cached = settings.dump();
         }
       }
     }

@@ -1,5 +1,7 @@
 #include <gateway/app_view.hpp>
 
+#include <mcm/core/json_path.hpp>
+
 #include <map>
 
 namespace mcm::gateway {
@@ -26,16 +28,23 @@ std::string admin_user(std::string_view type) {
 }
 
 std::string app_phase(const kube::Json& app) {
-  const auto& spec = app.value("spec", kube::Json::object());
-  const bool enabled = spec.value("enabled", true);
-  const auto& status = app.value("status", kube::Json::object());
-  const auto generation = app["metadata"].value("generation", std::int64_t{0});
-  const auto observed = status.value("observedGeneration", std::int64_t{-1});
-  const auto phase = status.value("phase", std::string());
+  const bool enabled = json::bool_at(app, {"spec", "enabled"}, true);
+  const auto generation = json::int_at(app, {"metadata", "generation"}, 0);
+  const auto observed = json::int_at(app, {"status", "observedGeneration"}, -1);
+  const auto phase = json::string_at(app, {"status", "phase"});
   if (phase.empty() || observed < generation) {
     return enabled ? "Installing" : "Stopped";
   }
   return phase;
+}
+
+std::optional<SecretRef> admin_secret_ref(const kube::Json& app) {
+  auto name = json::find_string(app, {"status", "adminSecretRef", "name"});
+  auto key = json::find_string(app, {"status", "adminSecretRef", "key"});
+  if (!name || !key || name->empty() || key->empty()) {
+    return std::nullopt;
+  }
+  return SecretRef{std::move(*name), std::move(*key)};
 }
 
 kube::Json app_view(const app::CatalogEntry& entry, const kube::Json* app) {
@@ -62,20 +71,18 @@ kube::Json app_view(const app::CatalogEntry& entry, const kube::Json* app) {
   if (app == nullptr) {
     return view;
   }
-  const auto& spec = app->value("spec", kube::Json::object());
-  const auto& status = app->value("status", kube::Json::object());
   const auto phase = app_phase(*app);
-  view["enabled"] = spec.value("enabled", true);
+  view["enabled"] = json::bool_at(*app, {"spec", "enabled"}, true);
   view["phase"] = phase;
-  view["message"] = status.value("message", std::string());
+  view["message"] = json::string_at(*app, {"status", "message"});
   if (phase == "Running" || phase == "Degraded") {
-    view["url"] = status.value("url", std::string());
+    view["url"] = json::string_at(*app, {"status", "url"});
   }
-  view["settings"] = spec.value("settings", kube::Json::object());
-  view["conditions"] = status.value("conditions", kube::Json::array());
-  view["volumes"] = status.value("volumes", kube::Json::array());
-  view["hasCredentials"] = status.contains("adminSecretRef");
-  view["resourceVersion"] = (*app)["metadata"].value("resourceVersion", std::string());
+  view["settings"] = json::object_at(*app, {"spec", "settings"});
+  view["conditions"] = json::array_at(*app, {"status", "conditions"});
+  view["volumes"] = json::array_at(*app, {"status", "volumes"});
+  view["hasCredentials"] = admin_secret_ref(*app).has_value();
+  view["resourceVersion"] = json::string_at(*app, {"metadata", "resourceVersion"});
   return view;
 }
 

@@ -7,6 +7,7 @@
 
 #include <mcm/kube/resource.hpp>
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -22,6 +23,15 @@ std::string admin_user(std::string_view type);
 // The phase the dashboard paints. Until the operator has observed the current generation, the
 // spec says where the app is going: Installing when enabled, Stopped when not.
 std::string app_phase(const kube::Json& app);
+
+// Where an App's generated admin password is kept: status.adminSecretRef, which the app
+// operator writes once it has made the Secret. Nothing for an App it has not reconciled yet (no
+// status), an app without credentials, or a reference missing its name or key.
+struct SecretRef {
+  std::string name;
+  std::string key;
+};
+std::optional<SecretRef> admin_secret_ref(const kube::Json& app);
 
 // `app` is null when no App of that type exists.
 kube::Json app_view(const app::CatalogEntry& entry, const kube::Json* app);

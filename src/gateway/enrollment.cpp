@@ -1,6 +1,7 @@
 #include <gateway/enrollment.hpp>
 
 #include <mcm/audit/audit_event.hpp>
+#include <mcm/core/json_path.hpp>
 #include <mcm/core/logging.hpp>
 
 #include <boost/asio/ip/address.hpp>
@@ -26,14 +27,6 @@ bool is_plain_text(std::string_view text, std::size_t max) {
   return text.size() <= max && std::all_of(text.begin(), text.end(), [](char c) {
            return c >= 0x20 && c < 0x7f && c != '"' && c != '\\' && c != '\'' && c != '`';
          });
-}
-
-std::optional<std::string> string_field(const kube::Json& object, const char* key) {
-  const auto it = object.find(key);
-  if (it == object.end() || !it->is_string()) {
-    return std::nullopt;
-  }
-  return it->get<std::string>();
 }
 
 // The host key as "type base64": the comment (a user@host, say) is dropped.
@@ -110,8 +103,7 @@ kube::Json enrolled_body(const std::string& name, bool created) {
 }
 
 std::string label_of(const kube::Json& object, const char* key) {
-  const auto& labels = object["metadata"].value("labels", kube::Json::object());
-  return labels.value(key, "");
+  return json::string_at(object, {"metadata", "labels", key});
 }
 
 std::size_t uses_of(Gateway& gateway, const std::string& token_id) {
@@ -151,7 +143,7 @@ net::awaitable<Response> refresh_instance(Gateway& gateway, kube::Json existing,
   }
   auto wanted = enrolled_spec(facts, claims);
   AuditNote note{"instance.enroll", "Instance", name, "", "enrolled again: nothing changed"};
-  if (!spec_has(existing.value("spec", kube::Json::object()), wanted)) {
+  if (!spec_has(json::object_at(existing, {"spec"}), wanted)) {
     auto patch = kube::Json::object();
     patch["spec"] = std::move(wanted);
     auto patched = co_await gateway.client().patch(kube::resources::instances(), gateway.ns(), name,
@@ -203,13 +195,13 @@ std::string cloud_init_snippet(const std::string& url, const std::string& token)
 
 std::variant<Facts, FactProblem> parse_facts(const kube::Json& body) {
   Facts facts;
-  auto hostname = string_field(body, "hostname");
+  auto hostname = json::find_string(body, {"hostname"});
   if (!hostname || !is_dns_label(*hostname)) {
     return FactProblem{"hostname",
                        "hostname must be a DNS label: 1 to 63 lowercase letters, digits and '-'"};
   }
   facts.hostname = *hostname;
-  const auto addresses = body.value("addresses", kube::Json());
+  const auto& addresses = json::at(body, {"addresses"});
   if (!addresses.is_array() || addresses.empty() || addresses.size() > kMaxAddresses) {
     return FactProblem{"addresses", "addresses must list 1 to 16 IP addresses"};
   }
@@ -223,7 +215,7 @@ std::variant<Facts, FactProblem> parse_facts(const kube::Json& body) {
     }
     facts.addresses.push_back(text);
   }
-  const auto os = body.value("os", kube::Json());
+  const auto& os = json::at(body, {"os"});
   if (!os.is_object()) {
     return FactProblem{"os", "os must be an object with family, name and version"};
   }
@@ -232,13 +224,13 @@ std::variant<Facts, FactProblem> parse_facts(const kube::Json& body) {
       return FactProblem{"os." + key, "unknown field os." + key};
     }
   }
-  const auto family = string_field(os, "family");
+  const auto family = json::find_string(os, {"family"});
   if (!family || (*family != "debian" && *family != "rhel")) {
     return FactProblem{"os.family", "os.family must be debian or rhel"};
   }
   facts.os_family = *family;
-  const auto name = string_field(os, "name");
-  const auto version = string_field(os, "version");
+  const auto name = json::find_string(os, {"name"});
+  const auto version = json::find_string(os, {"version"});
   if (!name || name->empty() || !is_plain_text(*name, 63)) {
     return FactProblem{"os.name", "os.name must be 1 to 63 printable characters"};
   }
@@ -250,25 +242,24 @@ std::variant<Facts, FactProblem> parse_facts(const kube::Json& body) {
   for (auto [key, target, max] : {std::tuple{"cpu", &facts.cpu, std::int64_t{65536}},
                                   std::tuple{"memoryMiB", &facts.memory_mib,
                                              std::int64_t{1} << 40}}) {
-    const auto value = body.value(key, kube::Json());
-    if (!value.is_number_integer() || value.get<std::int64_t>() < 0 ||
-        value.get<std::int64_t>() > max) {
+    const auto value = json::find_int(body, {key});
+    if (!value || *value < 0 || *value > max) {
       return FactProblem{key, std::string(key) + " must be a non-negative integer"};
     }
-    *target = value.get<std::int64_t>();
+    *target = *value;
   }
-  const auto kernel = string_field(body, "kernel");
+  const auto kernel = json::find_string(body, {"kernel"});
   if (!kernel || !is_plain_text(*kernel, 128)) {
     return FactProblem{"kernel", "kernel must be at most 128 printable characters"};
   }
   facts.kernel = *kernel;
-  const auto machine_id = string_field(body, "machineId");
+  const auto machine_id = json::find_string(body, {"machineId"});
   if (!machine_id || machine_id->size() != 32 ||
       machine_id->find_first_not_of("0123456789abcdef") != std::string::npos) {
     return FactProblem{"machineId", "machineId must be 32 lowercase hex digits (/etc/machine-id)"};
   }
   facts.machine_id = *machine_id;
-  const auto host_key = string_field(body, "hostKey");
+  const auto host_key = json::find_string(body, {"hostKey"});
   const auto normalised = host_key ? normalise_host_key(*host_key) : std::nullopt;
   if (!normalised) {
     return FactProblem{"hostKey",
@@ -277,19 +268,18 @@ std::variant<Facts, FactProblem> parse_facts(const kube::Json& body) {
   facts.host_key = *normalised;
   if (body.contains("sshUser")) {
     static const std::regex kUser("^[a-z_][a-z0-9_-]{0,31}$");
-    const auto user = string_field(body, "sshUser");
+    const auto user = json::find_string(body, {"sshUser"});
     if (!user || !std::regex_match(*user, kUser)) {
       return FactProblem{"sshUser", "sshUser must be a Unix user name such as mcm"};
     }
     facts.ssh_user = *user;
   }
   if (body.contains("sshPort")) {
-    const auto& port = body["sshPort"];
-    if (!port.is_number_integer() || port.get<std::int64_t>() < 1 ||
-        port.get<std::int64_t>() > 65535) {
+    const auto port = json::find_int(body, {"sshPort"});
+    if (!port || *port < 1 || *port > 65535) {
       return FactProblem{"sshPort", "sshPort must be an integer from 1 to 65535"};
     }
-    facts.ssh_port = port.get<int>();
+    facts.ssh_port = static_cast<int>(*port);
   }
   return facts;
 }

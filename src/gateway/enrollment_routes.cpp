@@ -7,6 +7,7 @@
 #include <gateway/routes.hpp>
 
 #include <mcm/audit/audit_event.hpp>
+#include <mcm/core/json_path.hpp>
 
 #include <boost/beast/http/field.hpp>
 
@@ -29,14 +30,14 @@ std::optional<Response> read_int(const kube::Json& body, const char* key, int lo
   if (!body.contains(key)) {
     return std::nullopt;
   }
-  if (!body[key].is_number_integer() || body[key].get<std::int64_t>() < low ||
-      body[key].get<std::int64_t>() > high) {
+  const auto value = json::find_int(body, {key});
+  if (!value || *value < low || *value > high) {
     return http::error_response(Status::bad_request,
                                 std::string(key) + " must be an integer from " +
                                     std::to_string(low) + " to " + std::to_string(high),
                                 key);
   }
-  out = body[key].get<int>();
+  out = static_cast<int>(*value);
   return std::nullopt;
 }
 
@@ -97,9 +98,8 @@ net::awaitable<Response> create_token(Gateway& gateway, Request request, Caller 
 Response list_networks(Gateway& gateway) {
   std::set<std::string> names;
   for (const auto& instance : gateway.instances().store().list()) {
-    const auto& spec = (*instance).value("spec", kube::Json::object());
-    if (const auto network = spec.value("network", ""); !network.empty()) {
-      names.insert(network);
+    if (auto network = json::string_at(*instance, {"spec", "network"}); !network.empty()) {
+      names.insert(std::move(network));
     }
   }
   kube::Json items = kube::Json::array();

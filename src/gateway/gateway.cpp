@@ -7,6 +7,7 @@
 
 #include <app/catalog.hpp>
 
+#include <mcm/core/json_path.hpp>
 #include <mcm/core/logging.hpp>
 
 #include <boost/asio/as_tuple.hpp>
@@ -99,11 +100,10 @@ void Gateway::publish(const std::string& type, const kube::Json& view) {
 }
 
 void Gateway::on_app_changed(const kube::ObjectPtr& app) {
-  const auto& metadata = (*app)["metadata"];
-  if (metadata.value("namespace", "") != options_.ns) {
+  if (json::string_at(*app, {"metadata", "namespace"}) != options_.ns) {
     return;
   }
-  const auto type = metadata.value("name", "");
+  const auto type = json::string_at(*app, {"metadata", "name"});
   rebuild_apps_body();
   if (auto view = app_view_of(type)) {
     hub_.publish("app", view->dump(-1, ' ', false, kube::Json::error_handler_t::replace));
@@ -117,7 +117,7 @@ std::optional<kube::Json> Gateway::app_view_of(const std::string& type) const {
   }
   const auto app = apps_.store().get(kube::ObjectKey{options_.ns, type});
   // An App of that name but another type is not this catalog entry's.
-  if (app && (*app)["spec"].value("type", "") != type) {
+  if (app && json::string_at(*app, {"spec", "type"}) != type) {
     return app_view(*entry, nullptr);
   }
   return app_view(*entry, app.get());
@@ -213,7 +213,7 @@ net::awaitable<void> Gateway::expire_audit_events() {
         if (!record || record->time >= cutoff) {
           continue;
         }
-        const auto name = (*event)["metadata"].value("name", "");
+        const auto name = json::string_at(*event, {"metadata", "name"});
         auto removed = co_await client_.remove(kube::resources::audit_events(), options_.ns, name);
         if (!removed && removed.error().code != Errc::NotFound) {
           log()->warn("cannot delete expired audit event {}: {}", name, removed.error().message);

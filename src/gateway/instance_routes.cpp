@@ -6,6 +6,7 @@
 #include <gateway/routes.hpp>
 
 #include <mcm/ansible/agents.hpp>
+#include <mcm/core/json_path.hpp>
 
 #include <algorithm>
 
@@ -20,7 +21,7 @@ using http::Status;
 // spec.agents with `agent` in or out, in the dashboard's order; the resourceVersion makes the
 // merge patch conditional, so two users toggling at once cannot undo each other.
 kube::Json agents_patch(const kube::Json& instance, const std::string& agent, bool enabled) {
-  const auto current = instance["spec"].value("agents", kube::Json::array());
+  const auto& current = json::array_at(instance, {"spec", "agents"});
   kube::Json agents = kube::Json::array();
   for (const auto& known : ansible::agents()) {
     const std::string name(known.name);
@@ -32,7 +33,7 @@ kube::Json agents_patch(const kube::Json& instance, const std::string& agent, bo
   kube::Json spec = kube::Json::object();
   spec["agents"] = std::move(agents);
   kube::Json metadata = kube::Json::object();
-  metadata["resourceVersion"] = instance["metadata"].value("resourceVersion", "");
+  metadata["resourceVersion"] = json::string_at(instance, {"metadata", "resourceVersion"});
   kube::Json patch = kube::Json::object();
   patch["metadata"] = std::move(metadata);
   patch["spec"] = std::move(spec);
@@ -42,7 +43,7 @@ kube::Json agents_patch(const kube::Json& instance, const std::string& agent, bo
 Response list_instances(Gateway& gateway) {
   auto instances = gateway.instances().store().list();
   std::sort(instances.begin(), instances.end(), [](const auto& a, const auto& b) {
-    return (*a)["metadata"].value("name", "") < (*b)["metadata"].value("name", "");
+    return json::string_at(*a, {"metadata", "name"}) < json::string_at(*b, {"metadata", "name"});
   });
   kube::Json items = kube::Json::array();
   for (const auto& instance : instances) {

@@ -6,6 +6,7 @@
 #include <gateway/routes.hpp>
 
 #include <mcm/ansible/task_log.hpp>
+#include <mcm/core/json_path.hpp>
 #include <mcm/http/response_stream.hpp>
 
 #include <boost/asio/as_tuple.hpp>
@@ -75,9 +76,11 @@ Response list_tasks(Gateway& gateway) {
   auto tasks = gateway.tasks().store().list();
   // Newest first; RFC 3339 times in UTC compare as text.
   std::sort(tasks.begin(), tasks.end(), [](const auto& a, const auto& b) {
-    const auto ta = (*a)["metadata"].value("creationTimestamp", "");
-    const auto tb = (*b)["metadata"].value("creationTimestamp", "");
-    return ta != tb ? ta > tb : (*a)["metadata"].value("name", "") > (*b)["metadata"].value("name", "");
+    const auto ta = json::string_at(*a, {"metadata", "creationTimestamp"});
+    const auto tb = json::string_at(*b, {"metadata", "creationTimestamp"});
+    return ta != tb ? ta > tb
+                    : json::string_at(*a, {"metadata", "name"}) >
+                          json::string_at(*b, {"metadata", "name"});
   });
   kube::Json items = kube::Json::array();
   for (const auto& task : tasks) {
@@ -107,7 +110,7 @@ net::awaitable<Response> cancel_task(Gateway& gateway, Request request, Caller c
     co_return no_task(name);
   }
   if (task_finished(*task)) {
-    const auto phase = (*task)["status"].value("phase", "");
+    const auto phase = json::string_at(*task, {"status", "phase"});
     note.reason = "the task had already ended (" + phase + ")";
     co_await gateway.record(caller, note, "failure");
     co_return http::error_response(Status::conflict,
@@ -201,7 +204,7 @@ net::awaitable<Response> stream_log(Gateway& gateway, Request request, Caller ca
     }
     const bool drained = offset >= chunk.size;
     if (finished && drained) {
-      out += end_frame(offset, task ? (*task)["status"].value("phase", "") : "Deleted");
+      out += end_frame(offset, task ? json::string_at(*task, {"status", "phase"}) : "Deleted");
     }
     if (out.empty() && std::chrono::steady_clock::now() - last_write >= kHeartbeat) {
       out = ": keepalive\n\n";

@@ -1,5 +1,7 @@
 #include <mcm/kube/condition.hpp>
 
+#include <mcm/core/json_path.hpp>
+
 namespace mcm::kube {
 
 Json condition(const Json& previous_status, const std::string& type, bool ok,
@@ -7,12 +9,9 @@ Json condition(const Json& previous_status, const std::string& type, bool ok,
                const std::string& now) {
   const std::string status = ok ? "True" : "False";
   std::string transition = now;
-  if (previous_status.is_object() && previous_status.contains("conditions") &&
-      previous_status["conditions"].is_array()) {
-    for (const auto& c : previous_status["conditions"]) {
-      if (c.is_object() && c.value("type", "") == type && c.value("status", "") == status) {
-        transition = c.value("lastTransitionTime", now);
-      }
+  for (const auto& c : json::array_at(previous_status, {"conditions"})) {
+    if (json::string_at(c, {"type"}) == type && json::string_at(c, {"status"}) == status) {
+      transition = json::string_at(c, {"lastTransitionTime"}, now);
     }
   }
   return {{"type", type},

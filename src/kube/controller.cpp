@@ -1,5 +1,6 @@
 #include <mcm/kube/controller.hpp>
 
+#include <mcm/core/json_path.hpp>
 #include <mcm/core/task_group.hpp>
 #include <mcm/metrics/registry.hpp>
 
@@ -26,23 +27,19 @@ std::shared_ptr<spdlog::logger> logger() {
 // The key of the controlling owner of `object` if it is of the given group and kind.
 std::optional<ObjectKey> controller_owner(const Json& object, const std::string& group,
                                           const std::string& kind) {
-  const auto& meta = object["metadata"];
-  const auto refs = meta.find("ownerReferences");
-  if (refs == meta.end() || !refs->is_array()) {
-    return std::nullopt;
-  }
-  for (const auto& ref : *refs) {
-    if (!ref.value("controller", false) || ref.value("kind", "") != kind) {
+  for (const auto& ref : json::array_at(object, {"metadata", "ownerReferences"})) {
+    if (!json::bool_at(ref, {"controller"}, false) || json::string_at(ref, {"kind"}) != kind) {
       continue;
     }
-    const std::string api_version = ref.value("apiVersion", "");
+    const std::string api_version = json::string_at(ref, {"apiVersion"});
     const auto slash = api_version.find('/');
     const std::string ref_group = slash == std::string::npos ? "" : api_version.substr(0, slash);
     if (ref_group != group) {
       continue;
     }
     // Owner references carry no namespace: owners live in the owned object's namespace.
-    return ObjectKey{meta.value("namespace", ""), ref.value("name", "")};
+    return ObjectKey{json::string_at(object, {"metadata", "namespace"}),
+                     json::string_at(ref, {"name"})};
   }
   return std::nullopt;
 }
@@ -105,13 +102,9 @@ void Controller::watch_owned(Informer& owned, std::string owner_group, std::stri
 
 void Controller::watch_labelled(Informer& objects, std::string label) {
   auto enqueue_named = [this, label](const ObjectPtr& object) {
-    const auto& meta = (*object)["metadata"];
-    const auto labels = meta.find("labels");
-    if (labels == meta.end() || !labels->is_object()) {
-      return;
-    }
-    if (const auto it = labels->find(label); it != labels->end() && it->is_string()) {
-      queue_.add(ObjectKey{meta.value("namespace", ""), it->get<std::string>()}.str());
+    if (auto name = json::find_string(*object, {"metadata", "labels", label})) {
+      queue_.add(ObjectKey{json::string_at(*object, {"metadata", "namespace"}), std::move(*name)}
+                     .str());
     }
   };
   objects.add_handler(EventHandler{enqueue_named,

@@ -1,5 +1,7 @@
 #include <mcm/kube/event_recorder.hpp>
 
+#include <mcm/core/json_path.hpp>
+
 #include <mcm/kube/leader_elector.hpp>
 
 #include <random>
@@ -25,9 +27,9 @@ EventRecorder::EventRecorder(Client& client, std::string component, std::string 
 
 net::awaitable<Result<void>> EventRecorder::record(const Json& object, EventKind kind,
                                                    std::string reason, std::string message) {
-  const auto& meta = object.at("metadata");
-  const std::string ns = meta.value("namespace", "default");
-  const std::string uid = meta.value("uid", "");
+  const std::string ns = json::string_at(object, {"metadata", "namespace"}, "default");
+  const std::string uid = json::string_at(object, {"metadata", "uid"});
+  const std::string object_name = json::string_at(object, {"metadata", "name"});
   const std::string type = kind == EventKind::Normal ? "Normal" : "Warning";
   const auto now = micro_time(std::chrono::system_clock::now());
   const auto key = std::make_tuple(uid, type, reason, message);
@@ -47,18 +49,18 @@ net::awaitable<Result<void>> EventRecorder::record(const Json& object, EventKind
     }
     seen_.erase(it);  // the Event expired meanwhile: create a new one
   }
-  const std::string name = meta.value("name", "object") + "." + unique_suffix();
+  const std::string name = (object_name.empty() ? "object" : object_name) + "." + unique_suffix();
   Json event = {
       {"apiVersion", "v1"},
       {"kind", "Event"},
       {"metadata", {{"name", name}, {"namespace", ns}}},
       {"involvedObject",
-       {{"apiVersion", object.value("apiVersion", "")},
-        {"kind", object.value("kind", "")},
-        {"name", meta.value("name", "")},
+       {{"apiVersion", json::string_at(object, {"apiVersion"})},
+        {"kind", json::string_at(object, {"kind"})},
+        {"name", object_name},
         {"namespace", ns},
         {"uid", uid},
-        {"resourceVersion", meta.value("resourceVersion", "")}}},
+        {"resourceVersion", json::string_at(object, {"metadata", "resourceVersion"})}}},
       {"reason", reason},
       {"message", message},
       {"type", type},

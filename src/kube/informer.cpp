@@ -1,5 +1,7 @@
 #include <mcm/kube/informer.hpp>
 
+#include <mcm/core/json_path.hpp>
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
@@ -68,8 +70,8 @@ void Informer::handle(WatcherEvent&& event) {
             if (handler.on_add) {
               handler.on_add(new_object);
             }
-          } else if ((*old_object)["metadata"].value("resourceVersion", "") !=
-                     (*new_object)["metadata"].value("resourceVersion", "")) {
+          } else if (json::string_at(*old_object, {"metadata", "resourceVersion"}) !=
+                     json::string_at(*new_object, {"metadata", "resourceVersion"})) {
             if (handler.on_update) {
               handler.on_update(old_object, new_object);
             }

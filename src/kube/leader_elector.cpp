@@ -1,5 +1,7 @@
 #include <mcm/kube/leader_elector.hpp>
 
+#include <mcm/core/json_path.hpp>
+
 #include <mcm/core/task_group.hpp>
 
 #include <boost/asio/as_tuple.hpp>
@@ -76,15 +78,16 @@ net::awaitable<bool> LeaderElector::try_acquire_or_renew() {
     co_return true;
   }
   Json lease = std::move(*current);
-  const Json spec = lease.value("spec", Json::object());
-  if (spec != observed_.value("spec", Json::object())) {
+  // Another client may have written the Lease: any field may be missing or null.
+  const Json spec = json::object_at(lease, {"spec"});
+  if (spec != json::object_at(observed_, {"spec"})) {
     observed_ = lease;
     observed_at_ = Clock::now();
   }
-  const std::string holder = spec.value("holderIdentity", "");
+  const std::string holder = json::string_at(spec, {"holderIdentity"});
   const bool held_by_me = holder == options_.identity;
   const auto lease_length =
-      std::chrono::seconds(spec.value("leaseDurationSeconds", duration_seconds));
+      std::chrono::seconds(json::int_at(spec, {"leaseDurationSeconds"}, duration_seconds));
   if (!held_by_me && !holder.empty() && Clock::now() < observed_at_ + lease_length) {
     co_return false;  // another replica holds a valid lease
   }
@@ -94,7 +97,7 @@ net::awaitable<bool> LeaderElector::try_acquire_or_renew() {
   next_spec["renewTime"] = now;
   if (!held_by_me) {
     next_spec["acquireTime"] = now;
-    next_spec["leaseTransitions"] = spec.value("leaseTransitions", 0) + 1;
+    next_spec["leaseTransitions"] = json::int_at(spec, {"leaseTransitions"}, 0) + 1;
   }
   lease["spec"] = std::move(next_spec);
   // The update carries the resourceVersion we read: two contenders cannot both win.
@@ -117,8 +120,7 @@ net::awaitable<void> LeaderElector::release() {
   }
   leader_ = false;
   Json lease = observed_;
-  if (!lease.is_object() || lease.value("spec", Json::object()).value("holderIdentity", "") !=
-                                options_.identity) {
+  if (json::string_at(lease, {"spec", "holderIdentity"}) != options_.identity) {
     co_return;
   }
   lease["spec"]["holderIdentity"] = "";
@@ -164,7 +166,7 @@ net::awaitable<bool> LeaderElector::run(std::function<net::awaitable<void>()> le
       continue;
     }
     if (Clock::now() - last_renew >= options_.renew_deadline ||
-        observed_.value("spec", Json::object()).value("holderIdentity", "") != options_.identity) {
+        json::string_at(observed_, {"spec", "holderIdentity"}) != options_.identity) {
       lost = true;
       break;
     }

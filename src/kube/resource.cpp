@@ -1,5 +1,7 @@
 #include <mcm/kube/resource.hpp>
 
+#include <mcm/core/json_path.hpp>
+
 namespace mcm::kube {
 
 std::string Resource::api_version() const {
@@ -102,8 +104,8 @@ ObjectKey ObjectKey::parse(std::string_view key) {
 }
 
 ObjectKey ObjectKey::of(const Json& object) {
-  const auto& meta = object.at("metadata");
-  return {meta.value("namespace", ""), meta.value("name", "")};
+  return {json::string_at(object, {"metadata", "namespace"}),
+          json::string_at(object, {"metadata", "name"})};
 }
 
 std::string url_encode(std::string_view value) {

@@ -1,23 +1,21 @@
 #include <mcm/kube/store.hpp>
 
+#include <mcm/core/json_path.hpp>
+
 #include <mutex>
 
 namespace mcm::kube {
 namespace {
 
 std::vector<std::string> namespace_of(const Json& object) {
-  const auto& meta = object["metadata"];
-  return {meta.value("namespace", "")};
+  return {json::string_at(object, {"metadata", "namespace"})};
 }
 
 std::vector<std::string> owners_of(const Json& object) {
   std::vector<std::string> uids;
-  const auto& meta = object["metadata"];
-  if (const auto it = meta.find("ownerReferences"); it != meta.end() && it->is_array()) {
-    for (const auto& ref : *it) {
-      if (ref.contains("uid") && ref["uid"].is_string()) {
-        uids.push_back(ref["uid"].get<std::string>());
-      }
+  for (const auto& ref : json::array_at(object, {"metadata", "ownerReferences"})) {
+    if (auto uid = json::find_string(ref, {"uid"})) {
+      uids.push_back(std::move(*uid));
     }
   }
   return uids;
@@ -41,10 +39,7 @@ void Store::add_index(const std::string& name, IndexFunc func) {
 }
 
 std::string Store::key_of(const Json& object) {
-  const auto& meta = object.at("metadata");
-  std::string ns = meta.value("namespace", "");
-  std::string name = meta.value("name", "");
-  return ns.empty() ? name : ns + "/" + name;
+  return ObjectKey::of(object).str();
 }
 
 ObjectPtr Store::get(const std::string& key) const {

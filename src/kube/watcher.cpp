@@ -1,5 +1,7 @@
 #include <mcm/kube/watcher.hpp>
 
+#include <mcm/core/json_path.hpp>
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
@@ -54,21 +56,22 @@ net::awaitable<Result<std::string>> Watcher::list_all(std::vector<Json>& items,
       co_return page.error();
     }
     auto& list = *page;
-    auto& page_items = list["items"];
-    if (page_items.is_array()) {
-      items.reserve(items.size() + page_items.size());
+    if (auto it = list.find("items"); it != list.end() && it->is_array()) {
+      items.reserve(items.size() + it->size());
       const auto kind = resource_.kind;
       const auto api_version = resource_.api_version();
-      for (auto& item : page_items) {
+      for (auto& item : *it) {
+        if (!item.is_object()) {
+          continue;
+        }
         // List items come without apiVersion and kind; watch events have them.
         item["apiVersion"] = api_version;
         item["kind"] = kind;
         items.push_back(std::move(item));
       }
     }
-    const auto& meta = list["metadata"];
-    resource_version = meta.value("resourceVersion", resource_version);
-    list_options.continue_token = meta.value("continue", "");
+    resource_version = json::string_at(list, {"metadata", "resourceVersion"}, resource_version);
+    list_options.continue_token = json::string_at(list, {"metadata", "continue"});
     if (!list_options.continue_token.empty()) {
       list_options.resource_version.clear();  // a continue token carries its own version
     }
@@ -124,10 +127,8 @@ net::awaitable<void> Watcher::run(std::function<void(WatcherEvent&&)> sink) {
         static_cast<int>(unit_random() * options_.watch_timeout_seconds / 2);
     ++stats_.watches;
     std::function<void(WatchEvent&&)> on_event = [&](WatchEvent&& event) {
-          if (event.object.is_object() && event.object.contains("metadata")) {
-            resource_version_ =
-                event.object["metadata"].value("resourceVersion", resource_version_);
-          }
+          resource_version_ =
+              json::string_at(event.object, {"metadata", "resourceVersion"}, resource_version_);
           if (event.type == EventType::Bookmark) {
             return;
           }
