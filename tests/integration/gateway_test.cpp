@@ -246,6 +246,36 @@ TEST_F(GatewayTest, StartingAnAppIsAnAuditedChangeOfItsResource) {
   }));
 }
 
+// Issue 10: the credentials of an App asked for at once after starting it, before the app
+// operator has written its status, crashed the gateway for everyone (a const read of the
+// missing status). No app operator runs here, so the App stays without a status.
+TEST_F(GatewayTest, CredentialsOfAnAppWithoutStatusAreA404AndTheGatewayServesOn) {
+  login();
+  start_app("graylog");
+  const auto credentials = http_->send_json("POST", "/api/v1/apps/graylog/credentials", "");
+  EXPECT_EQ(credentials.status, 404) << credentials.body;
+  // And once the gateway's cache certainly holds the App, still without a status.
+  ASSERT_TRUE(eventually([&] {
+    const auto app = http_->get("/api/v1/apps/graylog");
+    return app.status == 200 && Json::parse(app.body).value("installed", false);
+  }));
+  const auto status = kubectl("get app.mycloudmanager.io graylog -n " + kNs +
+                              " -o jsonpath={.status}");
+  ASSERT_EQ(status.status, 0) << status.output;
+  ASSERT_EQ(trimmed(status.output), "") << "the App must have no status for this test";
+  for (int i = 0; i < 3; ++i) {
+    const auto again = http_->send_json("POST", "/api/v1/apps/graylog/credentials",
+                                        R"({"reason":"first sign-in"})");
+    EXPECT_EQ(again.status, 404) << again.body;
+    EXPECT_NE(again.body.find("has no generated credentials"), std::string::npos) << again.body;
+  }
+  ASSERT_TRUE(process_->running()) << "the gateway died";
+  const auto apps = http_->get("/api/v1/apps");
+  EXPECT_EQ(apps.status, 200) << apps.body;
+  EXPECT_EQ(Json::parse(apps.body)["items"].size(), 7u);
+  EXPECT_EQ(http_->get("/api/v1/apps/graylog").status, 200);
+}
+
 TEST_F(GatewayTest, BadInputGetsA4xxNamingTheField) {
   login();
   start_app("ntp");
