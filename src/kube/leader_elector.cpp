@@ -46,6 +46,13 @@ std::string micro_time(std::chrono::system_clock::time_point t) {
   return buf;
 }
 
+LeaseRecord read_lease(const Json& lease, std::chrono::seconds fallback) {
+  return {json::string_at(lease, {"spec", "holderIdentity"}),
+          std::chrono::seconds(json::int_at(lease, {"spec", "leaseDurationSeconds"},
+                                            fallback.count())),
+          json::int_at(lease, {"spec", "leaseTransitions"}, 0)};
+}
+
 LeaderElector::LeaderElector(Client& client, LeaderElectionOptions options)
     : client_(client), options_(std::move(options)) {}
 
@@ -84,11 +91,9 @@ net::awaitable<bool> LeaderElector::try_acquire_or_renew() {
     observed_ = lease;
     observed_at_ = Clock::now();
   }
-  const std::string holder = json::string_at(spec, {"holderIdentity"});
-  const bool held_by_me = holder == options_.identity;
-  const auto lease_length =
-      std::chrono::seconds(json::int_at(spec, {"leaseDurationSeconds"}, duration_seconds));
-  if (!held_by_me && !holder.empty() && Clock::now() < observed_at_ + lease_length) {
+  const auto record = read_lease(lease, std::chrono::seconds(duration_seconds));
+  const bool held_by_me = record.holder == options_.identity;
+  if (!held_by_me && !record.holder.empty() && Clock::now() < observed_at_ + record.duration) {
     co_return false;  // another replica holds a valid lease
   }
   Json next_spec = spec;
@@ -97,7 +102,7 @@ net::awaitable<bool> LeaderElector::try_acquire_or_renew() {
   next_spec["renewTime"] = now;
   if (!held_by_me) {
     next_spec["acquireTime"] = now;
-    next_spec["leaseTransitions"] = json::int_at(spec, {"leaseTransitions"}, 0) + 1;
+    next_spec["leaseTransitions"] = record.transitions + 1;
   }
   lease["spec"] = std::move(next_spec);
   // The update carries the resourceVersion we read: two contenders cannot both win.
@@ -120,7 +125,7 @@ net::awaitable<void> LeaderElector::release() {
   }
   leader_ = false;
   Json lease = observed_;
-  if (json::string_at(lease, {"spec", "holderIdentity"}) != options_.identity) {
+  if (read_lease(lease, {}).holder != options_.identity) {
     co_return;
   }
   lease["spec"]["holderIdentity"] = "";
@@ -166,7 +171,7 @@ net::awaitable<bool> LeaderElector::run(std::function<net::awaitable<void>()> le
       continue;
     }
     if (Clock::now() - last_renew >= options_.renew_deadline ||
-        json::string_at(observed_, {"spec", "holderIdentity"}) != options_.identity) {
+        read_lease(observed_, {}).holder != options_.identity) {
       lost = true;
       break;
     }

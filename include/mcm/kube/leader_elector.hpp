@@ -16,6 +16,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstdint>
 #include <functional>
 #include <string>
 
@@ -49,6 +50,16 @@ class LeaderElector {
   Json observed_ = Json::object();  // last Lease record seen
   std::chrono::steady_clock::time_point observed_at_{};
 };
+
+// What a Lease record says, read as another client may have written it: a field that is missing,
+// null or of another type counts as unset. `holder` is empty when nobody holds it; `duration` is
+// `fallback` when unset.
+struct LeaseRecord {
+  std::string holder;
+  std::chrono::seconds duration{0};
+  std::int64_t transitions = 0;
+};
+LeaseRecord read_lease(const Json& lease, std::chrono::seconds fallback);
 
 // Kubernetes MicroTime ("2026-11-25T06:21:00.123456Z") of a system clock time.
 std::string micro_time(std::chrono::system_clock::time_point t);
