@@ -1,154 +1,73 @@
-// Types of the gateway API, matching src/gateway/openapi.json (components.schemas).
+// The gateway API's types, taken from src/gateway/openapi.json: `npm run gen:api` (run by
+// `npm run build`, `npm run typecheck`, `npm test` and `npm run lint`) generates ./schema.ts from
+// the document with openapi-typescript, and this file only names its parts. A field the app reads
+// that the document lacks, or a value the document no longer lists, fails `tsc`.
+//
+// Where the app relies on more than the document's `required` lists promise (fields the gateway
+// always sends), `Sent` says so, checked against the document's property names.
 
-export const APP_TYPES = [
-  "zabbix",
-  "graylog",
-  "rundeck",
-  "clamav-mirror",
-  "artifactory",
-  "ntp",
-  "duplicity",
-] as const;
-export type AppType = (typeof APP_TYPES)[number];
+import type { components, operations } from "./schema";
+import {
+  agentStateStateValues,
+  appPhaseValues,
+  componentsParametersAgentNameValues,
+  componentsParametersAppTypeValues,
+  taskPhaseValues,
+} from "./schema";
 
-export const APP_PHASES = [
-  "NotInstalled",
-  "Stopped",
-  "Installing",
-  "Running",
-  "Degraded",
-  "Failed",
-] as const;
-export type AppPhase = (typeof APP_PHASES)[number];
+type Schemas = components["schemas"];
+type Parameters = components["parameters"];
+
+/** T with the keys K (which must be T's) always present. */
+type Sent<T, K extends keyof T> = Omit<T, K> & { [P in K]-?: Exclude<T[P], undefined> };
+
+/** T with the properties of N narrowed; each must be a property of T and a subtype of it. */
+type Narrowed<T, N extends { [P in keyof N]: P extends keyof T ? T[P] : never }> = Omit<T, keyof N> &
+  N;
+
+export const APP_TYPES = componentsParametersAppTypeValues;
+export type AppType = Parameters["AppType"];
+
+export const APP_PHASES = appPhaseValues;
+export type AppPhase = Schemas["App"]["phase"];
 
 /** The error body every failing call returns. `field` names the offending input, when there is one. */
-export interface ErrorBody {
-  error: {
-    code: number;
-    message: string;
-    field?: string;
-  };
-}
+export type ErrorBody = Schemas["Error"];
 
-export interface LoginRequest {
-  username: string;
-  password: string;
-}
+export type LoginRequest = Schemas["LoginRequest"];
+export type Session = Schemas["Session"];
+export type Info = Schemas["Info"];
+export type ActionRequest = Schemas["ActionRequest"];
 
-export interface Session {
-  user: string;
-  csrfToken: string;
-  expiresAt: string;
-}
+/** The known keys of spec.settings (a request sets one to null to remove it), and any other. */
+export type AppSettings = Schemas["App"]["settings"] &
+  Partial<NonNullable<Schemas["AppSettingsRequest"]["settings"]>>;
 
-export interface Info {
-  version: string;
-  namespace: string;
-  /** Nodes are simulated: workloads report Ready without running, so the apps' own UIs are not reachable. */
-  localMode: boolean;
-}
+export type AppSettingsRequest = Schemas["AppSettingsRequest"];
+export type Link = Schemas["Link"];
+export type Condition = Schemas["Condition"];
+export type Volume = Schemas["Volume"];
 
-export interface ActionRequest {
-  reason?: string;
-}
+/** The document's type is a string; its values are those of the AppType parameter. */
+export type App = Narrowed<Schemas["App"], { type: AppType; settings: AppSettings }>;
 
-/** The known keys of spec.settings; each applies to the types its schema description names. */
-export interface AppSettings {
-  timezone?: string;
-  config?: string;
-  refreshSchedule?: string;
-  upstreamServers?: string[];
-  backupTarget?: string;
-  retentionDays?: number;
-  [key: string]: unknown;
-}
+export type AppList = { items: App[] };
+export type Credentials = Schemas["Credentials"];
 
-export interface AppSettingsRequest {
-  /** A key set to null is removed. */
-  settings: Record<string, unknown>;
-  reason?: string;
-}
+export type AuditResult = Schemas["AuditEvent"]["result"];
+export type AuditEvent = Schemas["AuditEvent"];
+export type AuditPage = Schemas["AuditPage"];
 
-export interface Link {
-  title: string;
-  url: string;
-}
-
-export interface Condition {
-  type: string;
-  status: string;
-  reason?: string;
-  message?: string;
-  lastTransitionTime?: string;
-}
-
-export interface Volume {
-  name: string;
-  size: string;
-  bound: boolean;
-}
-
-export interface App {
-  type: AppType;
-  name: string;
-  displayName: string;
-  description: string;
-  links: Link[];
-  installed: boolean;
-  enabled: boolean;
-  phase: AppPhase;
-  message?: string;
-  /** Where GO leads (empty when the app has no web UI or is not running). */
-  url?: string;
-  settings: AppSettings;
-  settingKeys: string[];
-  conditions?: Condition[];
-  volumes?: Volume[];
-  hasCredentials: boolean;
-  resourceVersion?: string;
-}
-
-export interface AppList {
-  items: App[];
-}
-
-export interface Credentials {
-  username: string;
-  password: string;
-}
-
-export type AuditResult = "success" | "failure" | "denied";
-
-export interface AuditEvent {
-  name: string;
-  time: string;
-  actor: string;
-  action: string;
-  result: AuditResult;
-  targetKind?: string;
-  targetName?: string;
-  source?: string;
-  reason?: string;
-  details?: string;
-}
-
-export interface AuditPage {
-  items: AuditEvent[];
-  total: number;
-  page: number;
-  pageSize: number;
-}
+type AuditQuery = NonNullable<operations["listAuditEvents"]["parameters"]["query"]>;
+type AuditFilterKey = keyof Pick<AuditQuery, "action" | "actor" | "target" | "from" | "to">;
 
 /** The query filters shared by the audit list and its exports. Times are RFC 3339. */
-export interface AuditFilters {
-  action?: string;
-  actor?: string;
-  target?: string;
-  from?: string;
-  to?: string;
-}
+export type AuditFilters = { [K in AuditFilterKey]?: string };
 
-/** The subset of an OpenAPI v3 schema object the settings form understands. */
+/**
+ * The subset of an OpenAPI v3 schema object the settings form understands (what
+ * /api/v1/schema/app-settings serves).
+ */
 export interface JsonSchema {
   type?: "string" | "integer" | "number" | "boolean" | "array" | "object";
   description?: string;
@@ -167,108 +86,47 @@ export interface JsonSchema {
 // ---------- instances and their agents ----------
 
 /** The agents an instance can run, in the order the gateway lists them. */
-export const AGENTS = ["zabbix", "graylog", "rundeck", "clamav", "repository", "ntp", "backup"] as const;
-export type AgentName = (typeof AGENTS)[number];
+export const AGENTS = componentsParametersAgentNameValues;
+export type AgentName = Parameters["AgentName"];
 
-export const AGENT_STATES = ["Absent", "Installing", "Installed", "Removing", "Failed"] as const;
-export type AgentState = (typeof AGENT_STATES)[number];
+export const AGENT_STATES = agentStateStateValues;
+export type AgentState = Schemas["AgentState"]["state"];
 
-export interface AgentStatus {
-  name: AgentName;
-  /** What was asked for: installed (true) or absent (false). */
-  wanted: boolean;
-  state: AgentState;
-  message?: string;
-  /** The Task carrying out the last change. */
-  taskRef?: string;
-  /** A change is under way (Installing or Removing, or waiting for its task). */
-  busy: boolean;
-}
+/** The document's name is a string; its values are those of the AgentName parameter. */
+export type AgentStatus = Narrowed<Schemas["AgentState"], { name: AgentName }>;
 
-export interface OsInfo {
-  family: string;
-  name: string;
-  version: string;
-}
+export type OsInfo = Required<NonNullable<Schemas["Instance"]["os"]>>;
 
-export interface Instance {
-  name: string;
-  hostname: string;
-  addresses: string[];
-  network: string;
-  tenant?: string;
-  flavor?: string;
-  os: OsInfo;
-  /** How many restore points the instance has. */
-  backups: number;
-  lastSeen?: string;
-  createdAt: string;
-  /** Always the seven agents, in the order of AGENTS. */
-  agents: AgentStatus[];
-}
+/** The gateway sends every field of an instance (empty strings when unknown). */
+export type Instance = Narrowed<
+  Sent<Schemas["Instance"], "network" | "os" | "backups" | "createdAt">,
+  { os: OsInfo; agents: AgentStatus[] }
+>;
 
-export interface InstanceList {
-  items: Instance[];
-}
+export type InstanceList = { items: Instance[] };
+export type AgentChangeRequest = Schemas["AgentRequest"];
 
-export interface AgentChangeRequest {
-  enabled: boolean;
-  reason?: string;
-}
+export type NetworkList = Schemas["NetworkList"];
+export type Network = NetworkList["items"][number];
 
-export interface Network {
-  name: string;
-}
-
-export interface NetworkList {
-  items: Network[];
-}
-
-export interface EnrollmentTokenRequest {
-  network: string;
-  /** 60 to 86400; the gateway's default when left out. */
-  ttlSeconds?: number;
-  /** 1 to 1000; the gateway's default when left out. */
-  maxUses?: number;
-}
-
-export interface EnrollmentToken {
-  token: string;
-  network: string;
-  expiresAt: string;
-  maxUses: number;
-  /** The one-liner to run on the instance. */
-  command: string;
-  /** The same, as a cloud-init user-data snippet for a new instance. */
-  cloudInit: string;
-}
+export type EnrollmentTokenRequest = Schemas["EnrollmentTokenRequest"];
+export type EnrollmentToken = Schemas["EnrollmentToken"];
 
 // ---------- tasks ----------
 
-export const TASK_PHASES = ["Pending", "Running", "Succeeded", "Failed", "Cancelled"] as const;
-export type TaskPhase = (typeof TASK_PHASES)[number];
+export const TASK_PHASES = taskPhaseValues;
+export type TaskPhase = Schemas["Task"]["phase"];
+export type TaskAction = Schemas["Task"]["action"];
 
-export type TaskAction = "install" | "remove" | "run" | "backup" | "restore";
+/** The gateway always sends createdAt and cancelRequested; agent, when set, names an agent. */
+export type Task = Narrowed<
+  Sent<Schemas["Task"], "createdAt" | "cancelRequested">,
+  { agent?: AgentName }
+>;
 
-export interface Task {
-  name: string;
-  action: TaskAction;
-  agent?: AgentName;
-  targets: string[];
-  /** For example "Install ntp on web-1". */
-  description: string;
-  phase: TaskPhase;
-  message?: string;
-  createdAt: string;
-  startTime?: string;
-  completionTime?: string;
-  cancelRequested: boolean;
-  logTail?: string;
-}
+export type TaskList = { items: Task[] };
 
-export interface TaskList {
-  items: Task[];
-}
+// The document describes the log stream's events in words only (streamTaskLog's summary).
 
 /** A "log" event of a task's log stream: `text` starts at byte `offset` of the run's output. */
 export interface LogChunk {
