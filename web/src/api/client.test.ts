@@ -6,10 +6,16 @@ describe("api client", () => {
   it("parses the gateway's error shape into ApiError with status, message and field", async () => {
     installFetch(() =>
       jsonResponse(422, {
-        error: { code: 422, message: "timezone must match the pattern", field: "spec.settings.timezone" },
+        error: {
+          code: 422,
+          message: "timezone must match the pattern",
+          field: "spec.settings.timezone",
+        },
       }),
     );
-    const error = await api.patch("/apps/zabbix", { settings: { timezone: "x y" } }).catch((e: unknown) => e);
+    const error = await api
+      .patch("/apps/zabbix", { settings: { timezone: "x y" } })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ApiError);
     expect(error).toMatchObject({
       status: 422,
@@ -27,7 +33,9 @@ describe("api client", () => {
   });
 
   it("falls back to the status when the error body is not the JSON error shape", async () => {
-    installFetch(() => new Response("<html>Bad gateway</html>", { status: 502, statusText: "Bad Gateway" }));
+    installFetch(
+      () => new Response("<html>Bad gateway</html>", { status: 502, statusText: "Bad Gateway" }),
+    );
     const error = (await api.get("/apps").catch((e: unknown) => e)) as ApiError;
     expect(error).toBeInstanceOf(ApiError);
     expect(error.status).toBe(502);
@@ -35,7 +43,10 @@ describe("api client", () => {
   });
 
   it("turns a network failure into ApiError with status 0", async () => {
-    vi.stubGlobal("fetch", vi.fn(() => Promise.reject(new TypeError("Failed to fetch"))));
+    vi.stubGlobal(
+      "fetch",
+      vi.fn(() => Promise.reject(new TypeError("Failed to fetch"))),
+    );
     const error = (await api.get("/apps").catch((e: unknown) => e)) as ApiError;
     expect(error).toBeInstanceOf(ApiError);
     expect(error.status).toBe(0);
@@ -43,7 +54,9 @@ describe("api client", () => {
 
   it("sends the session's CSRF token on every non-GET call, and never on GET", async () => {
     const calls = installFetch((call) =>
-      call.method === "DELETE" ? new Response(null, { status: 204 }) : jsonResponse(200, { ok: true }),
+      call.method === "DELETE"
+        ? new Response(null, { status: 204 })
+        : jsonResponse(200, { ok: true }),
     );
     setCsrfToken("tok-42");
     await api.get("/apps");
@@ -61,7 +74,9 @@ describe("api client", () => {
 
   it("sends JSON bodies and decodes JSON answers; 204 gives undefined", async () => {
     const calls = installFetch((call) =>
-      call.method === "DELETE" ? new Response(null, { status: 204 }) : jsonResponse(200, { items: [1, 2] }),
+      call.method === "DELETE"
+        ? new Response(null, { status: 204 })
+        : jsonResponse(200, { items: [1, 2] }),
     );
     const list = await api.post<{ items: number[] }>("/apps/ntp/start", { reason: "maintenance" });
     expect(list.items).toEqual([1, 2]);

@@ -28,12 +28,17 @@ describe("event stream", () => {
     const stop = connectEvents(queryClient, { createSource });
     expect(sources[0]?.url).toBe(EVENTS_URL);
 
-    sources[0]?.emit("app", JSON.stringify(makeApp("ntp", { installed: true, phase: "Running", url: "" })));
+    sources[0]?.emit(
+      "app",
+      JSON.stringify(makeApp("ntp", { installed: true, phase: "Running", url: "" })),
+    );
 
     const after = queryClient.getQueryData<AppList>(queryKeys.apps);
     expect(after?.items.map((a) => a.type)).toEqual(before?.items.map((a) => a.type));
     expect(after?.items.find((a) => a.type === "ntp")?.phase).toBe("Running");
-    expect(after?.items.find((a) => a.type === "zabbix")).toBe(before?.items.find((a) => a.type === "zabbix"));
+    expect(after?.items.find((a) => a.type === "zabbix")).toBe(
+      before?.items.find((a) => a.type === "zabbix"),
+    );
     stop();
     expect(sources[0]?.closed).toBe(true);
   });
@@ -42,19 +47,39 @@ describe("event stream", () => {
     const queryClient = testQueryClient();
     queryClient.setQueryData<AppList>(queryKeys.apps, { items: catalog() }); // zabbix at rv 100
     connectEvents(queryClient, { createSource });
-    sources[0]?.emit("app", JSON.stringify(makeApp("zabbix", { phase: "Stopped", resourceVersion: "99" })));
+    sources[0]?.emit(
+      "app",
+      JSON.stringify(makeApp("zabbix", { phase: "Stopped", resourceVersion: "99" })),
+    );
     expect(queryClient.getQueryData<AppList>(queryKeys.apps)?.items[0]?.phase).toBe("Running");
-    sources[0]?.emit("app", JSON.stringify(makeApp("zabbix", { phase: "Stopped", resourceVersion: "101" })));
+    sources[0]?.emit(
+      "app",
+      JSON.stringify(makeApp("zabbix", { phase: "Stopped", resourceVersion: "101" })),
+    );
     expect(queryClient.getQueryData<AppList>(queryKeys.apps)?.items[0]?.phase).toBe("Stopped");
   });
 
   it("invalidates the audit pages on an audit event, and everything on reset", () => {
     const queryClient = testQueryClient();
-    queryClient.setQueryData(queryKeys.auditPage({}, 1, 50), { items: [], total: 0, page: 1, pageSize: 50 });
+    queryClient.setQueryData(queryKeys.auditPage({}, 1, 50), {
+      items: [],
+      total: 0,
+      page: 1,
+      pageSize: 50,
+    });
     queryClient.setQueryData<AppList>(queryKeys.apps, { items: catalog() });
     connectEvents(queryClient, { createSource });
 
-    sources[0]?.emit("audit", JSON.stringify({ name: "a", time: "2025-01-01T00:00:00Z", actor: "x", action: "y", result: "success" }));
+    sources[0]?.emit(
+      "audit",
+      JSON.stringify({
+        name: "a",
+        time: "2025-01-01T00:00:00Z",
+        actor: "x",
+        action: "y",
+        result: "success",
+      }),
+    );
     expect(queryClient.getQueryState(queryKeys.auditPage({}, 1, 50))?.isInvalidated).toBe(true);
     expect(queryClient.getQueryState(queryKeys.apps)?.isInvalidated).toBe(false);
 
@@ -68,7 +93,9 @@ describe("event stream", () => {
       items: [makeInstance("db-1"), makeInstance("web-1")],
     });
     connectEvents(queryClient, { createSource });
-    const installing = makeInstance("web-1", { agents: agents({ ntp: { wanted: true, state: "Installing", busy: true } }) });
+    const installing = makeInstance("web-1", {
+      agents: agents({ ntp: { wanted: true, state: "Installing", busy: true } }),
+    });
     sources[0]?.emit("instance", JSON.stringify(installing));
     sources[0]?.emit("instance", JSON.stringify(makeInstance("mail-1")));
     sources[0]?.emit("instance", JSON.stringify({ name: "no agents" }));
@@ -120,6 +147,13 @@ describe("event stream", () => {
     expect(queryClient.getQueryState(queryKeys.apps)?.isInvalidated).toBe(false);
     sources[1]?.emit("open");
     expect(queryClient.getQueryState(queryKeys.apps)?.isInvalidated).toBe(true);
-    expect(states).toEqual(["connecting", "open", "reconnecting", "reconnecting", "connecting", "open"]);
+    expect(states).toEqual([
+      "connecting",
+      "open",
+      "reconnecting",
+      "reconnecting",
+      "connecting",
+      "open",
+    ]);
   });
 });

@@ -50,7 +50,11 @@ function isTask(value: unknown): value is Task {
 }
 
 /** Decodes an event's data and hands it to `put` when it has the expected shape. */
-function applyEvent<T>(data: string, matches: (value: unknown) => value is T, put: (value: T) => void): void {
+function applyEvent<T>(
+  data: string,
+  matches: (value: unknown) => value is T,
+  put: (value: T) => void,
+): void {
   let parsed: unknown;
   try {
     parsed = JSON.parse(data);

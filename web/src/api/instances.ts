@@ -16,7 +16,10 @@ import type {
 } from "./types";
 
 /** The list with `instance` put in place of the one of the same name (a new one sorted in by name). */
-export function mergeInstance(list: InstanceList | undefined, instance: Instance): InstanceList | undefined {
+export function mergeInstance(
+  list: InstanceList | undefined,
+  instance: Instance,
+): InstanceList | undefined {
   if (!list) {
     return list;
   }
@@ -30,7 +33,9 @@ export function mergeInstance(list: InstanceList | undefined, instance: Instance
 }
 
 export function putInstance(queryClient: QueryClient, instance: Instance): void {
-  queryClient.setQueryData<InstanceList>(queryKeys.instances, (old) => mergeInstance(old, instance));
+  queryClient.setQueryData<InstanceList>(queryKeys.instances, (old) =>
+    mergeInstance(old, instance),
+  );
 }
 
 export function useInstances() {
@@ -72,7 +77,8 @@ export function useNetworks() {
 /** Creates an enrollment token: the command and cloud-init snippet that make an instance join. */
 export function useCreateEnrollmentToken() {
   return useMutation({
-    mutationFn: (request: EnrollmentTokenRequest) => api.post<EnrollmentToken>("/enrollment-tokens", request),
+    mutationFn: (request: EnrollmentTokenRequest) =>
+      api.post<EnrollmentToken>("/enrollment-tokens", request),
     gcTime: 0,
   });
 }

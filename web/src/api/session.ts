@@ -46,7 +46,10 @@ export function useLogout() {
     onSettled: () => {
       // Signed out locally whatever the gateway answered: nothing of the old session is kept.
       setCsrfToken(null);
-      queryClient.removeQueries({ predicate: (q) => q.queryKey[0] !== queryKeys.session[0] && q.queryKey[0] !== queryKeys.info[0] });
+      queryClient.removeQueries({
+        predicate: (q) =>
+          q.queryKey[0] !== queryKeys.session[0] && q.queryKey[0] !== queryKeys.info[0],
+      });
       queryClient.setQueryData(queryKeys.session, null);
     },
   });

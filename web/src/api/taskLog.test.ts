@@ -26,7 +26,10 @@ function follow(name = "install-ntp-web-1") {
 
 describe("newPart", () => {
   it("keeps a chunk that starts where the log ends, and counts its bytes", () => {
-    expect(newPart(0, { offset: 0, text: "PLAY [all]\n" })).toEqual({ text: "PLAY [all]\n", received: 11 });
+    expect(newPart(0, { offset: 0, text: "PLAY [all]\n" })).toEqual({
+      text: "PLAY [all]\n",
+      received: 11,
+    });
     // "é" is two bytes of UTF-8: offsets count bytes, not characters.
     expect(newPart(11, { offset: 11, text: "café\n" })).toEqual({ text: "café\n", received: 17 });
   });

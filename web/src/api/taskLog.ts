@@ -35,7 +35,8 @@ export function newPart(
   endOffset?: number,
 ): { text: string; received: number } | null {
   const bytes = encoder.encode(chunk.text);
-  const end = endOffset !== undefined && endOffset >= chunk.offset ? endOffset : chunk.offset + bytes.length;
+  const end =
+    endOffset !== undefined && endOffset >= chunk.offset ? endOffset : chunk.offset + bytes.length;
   if (end <= received) {
     return null;
   }
@@ -65,7 +66,11 @@ function parseChunk(data: string): LogChunk | null {
 function parsePhase(data: string): TaskPhase | null {
   try {
     const value: unknown = JSON.parse(data);
-    if (typeof value === "object" && value !== null && typeof (value as { phase?: unknown }).phase === "string") {
+    if (
+      typeof value === "object" &&
+      value !== null &&
+      typeof (value as { phase?: unknown }).phase === "string"
+    ) {
       return (value as { phase: TaskPhase }).phase;
     }
   } catch {
@@ -88,7 +93,11 @@ export interface TaskLogOptions {
 }
 
 /** Follows a task's output until it ends or the returned function is called. */
-export function connectTaskLog(name: string, handlers: TaskLogHandlers, options: TaskLogOptions = {}): () => void {
+export function connectTaskLog(
+  name: string,
+  handlers: TaskLogHandlers,
+  options: TaskLogOptions = {},
+): () => void {
   const notify = handlers.onStateChange ?? (() => undefined);
   let received = 0;
 
@@ -107,7 +116,11 @@ export function connectTaskLog(name: string, handlers: TaskLogHandlers, options:
           return;
         }
         const id = Number(event.lastEventId);
-        const part = newPart(received, chunk, event.lastEventId && Number.isFinite(id) ? id : undefined);
+        const part = newPart(
+          received,
+          chunk,
+          event.lastEventId && Number.isFinite(id) ? id : undefined,
+        );
         if (part) {
           received = part.received;
           handlers.onText(part.text);

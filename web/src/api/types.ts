@@ -22,7 +22,10 @@ type Parameters = components["parameters"];
 type Sent<T, K extends keyof T> = Omit<T, K> & { [P in K]-?: Exclude<T[P], undefined> };
 
 /** T with the properties of N narrowed; each must be a property of T and a subtype of it. */
-type Narrowed<T, N extends { [P in keyof N]: P extends keyof T ? T[P] : never }> = Omit<T, keyof N> &
+type Narrowed<T, N extends { [P in keyof N]: P extends keyof T ? T[P] : never }> = Omit<
+  T,
+  keyof N
+> &
   N;
 
 export const APP_TYPES = componentsParametersAppTypeValues;

@@ -13,7 +13,9 @@ describe("ErrorBanner", () => {
   });
 
   it("explains an unreachable gateway in the interface language", () => {
-    renderWithProviders(<ErrorBanner error={new ApiError(0, "Failed to fetch")} />, { language: "fr" });
+    renderWithProviders(<ErrorBanner error={new ApiError(0, "Failed to fetch")} />, {
+      language: "fr",
+    });
     expect(screen.getByRole("alert").textContent).toContain("La passerelle est injoignable");
   });
 

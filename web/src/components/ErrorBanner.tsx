@@ -31,7 +31,10 @@ export function ErrorBanner({ error, onRetry, compact, title }: ErrorBannerProps
   const { t } = useI18n();
   const message = errorMessage(error, t);
   return (
-    <div className={compact ? "banner banner--error banner--compact" : "banner banner--error"} role="alert">
+    <div
+      className={compact ? "banner banner--error banner--compact" : "banner banner--error"}
+      role="alert"
+    >
       <Icon name="alert" className="banner__icon" />
       <div className="banner__body">
         {!compact && <strong className="banner__title">{title ?? t("error.title")}</strong>}

@@ -143,12 +143,7 @@ export function Layout({ user, route, stream, children }: LayoutProps) {
       </header>
 
       <div className="shell__body">
-        <nav
-          id="sidebar"
-          ref={sidebarRef}
-          className="sidebar"
-          aria-label={t("nav.main")}
-        >
+        <nav id="sidebar" ref={sidebarRef} className="sidebar" aria-label={t("nav.main")}>
           <div className="sidebar__inner">
             <ul className="nav">{PRIMARY_NAV.map(renderEntry)}</ul>
             <hr className="nav__divider" />
@@ -182,11 +177,7 @@ export function Layout({ user, route, stream, children }: LayoutProps) {
             )}
           </div>
         </nav>
-        <div
-          className="sidebar-backdrop"
-          aria-hidden="true"
-          onClick={() => setMenuOpen(false)}
-        />
+        <div className="sidebar-backdrop" aria-hidden="true" onClick={() => setMenuOpen(false)} />
         <main id="main" className="main" tabIndex={-1}>
           {info.data?.localMode && <LocalModeBanner />}
           {children}

@@ -13,13 +13,15 @@ describe("RelativeTime", () => {
     expect(formatRelative(new Date("2025-01-31T11:59:50Z"), now, "en")).toBe("now");
   });
 
-  it("says \"a few seconds ago\" for the last 45 seconds when given the words", () => {
+  it('says "a few seconds ago" for the last 45 seconds when given the words', () => {
     const words = { past: "il y a quelques secondes", future: "dans quelques secondes" };
     expect(formatRelative(new Date("2025-01-31T11:59:50Z"), now, "fr", words)).toBe(words.past);
     expect(formatRelative(new Date("2025-01-31T12:00:30Z"), now, "fr", words)).toBe(words.future);
     // A gateway clock a little ahead still reads as just now.
     expect(formatRelative(new Date("2025-01-31T12:00:03Z"), now, "fr", words)).toBe(words.past);
-    expect(formatRelative(new Date("2025-01-31T11:59:00Z"), now, "fr", words)).toBe("il y a 1 minute");
+    expect(formatRelative(new Date("2025-01-31T11:59:00Z"), now, "fr", words)).toBe(
+      "il y a 1 minute",
+    );
   });
 
   it("renders a <time> with the machine-readable value and the other form as tooltip", () => {

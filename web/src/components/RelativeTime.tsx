@@ -23,7 +23,12 @@ export interface RecentWords {
  * "3 minutes ago" / "il y a 3 minutes": the largest unit that fits, in the given locale. Under
  * 45 seconds, `recent` ("a few seconds ago") when given, else Intl's own word ("now").
  */
-export function formatRelative(date: Date, now: Date, locale: string, recent?: RecentWords): string {
+export function formatRelative(
+  date: Date,
+  now: Date,
+  locale: string,
+  recent?: RecentWords,
+): string {
   const seconds = Math.round((date.getTime() - now.getTime()) / 1000);
   const format = new Intl.RelativeTimeFormat(locale, { numeric: "auto" });
   if (Math.abs(seconds) < 45) {

@@ -14,12 +14,24 @@ const columns: Column<Row>[] = [
   { id: "name", header: "Name", cell: (row) => <strong>{row.name}</strong> },
 ];
 
-const base = { columns, rowKey: (row: Row) => row.id, caption: "Things", emptyMessage: "Nothing here." };
+const base = {
+  columns,
+  rowKey: (row: Row) => row.id,
+  caption: "Things",
+  emptyMessage: "Nothing here.",
+};
 
 describe("ResourceTable", () => {
   it("renders a row per item with a test id and a cell per column", () => {
     renderWithProviders(
-      <ResourceTable {...base} rows={[{ id: "1", name: "one" }, { id: "2", name: "two" }]} rowTestId="thing-row" />,
+      <ResourceTable
+        {...base}
+        rows={[
+          { id: "1", name: "one" },
+          { id: "2", name: "two" },
+        ]}
+        rowTestId="thing-row"
+      />,
     );
     const rows = screen.getAllByTestId("thing-row");
     expect(rows).toHaveLength(2);
@@ -32,7 +44,10 @@ describe("ResourceTable", () => {
     renderWithProviders(
       <ResourceTable
         {...base}
-        rows={[{ id: "1", name: "one" }, { id: "2", name: "two" }]}
+        rows={[
+          { id: "1", name: "one" },
+          { id: "2", name: "two" },
+        ]}
         rowTestId="thing-row"
         renderExpansion={(row) => (row.id === "1" ? <p>details of one</p> : null)}
       />,
@@ -49,7 +64,9 @@ describe("ResourceTable", () => {
     expect(state).toMatchObject({ loading: false, refreshing: true, error: null });
     state.onRetry();
     expect(refetch).toHaveBeenCalled();
-    expect(tableStateOf({ isPending: true, isFetching: true, error: null, refetch }).refreshing).toBe(false);
+    expect(
+      tableStateOf({ isPending: true, isFetching: true, error: null, refetch }).refreshing,
+    ).toBe(false);
   });
 
   it("shows the shared loading, empty and error states", () => {
@@ -58,7 +75,14 @@ describe("ResourceTable", () => {
     rerender(<ResourceTable {...base} rows={[]} />);
     expect(screen.getByText("Nothing here.")).toBeTruthy();
     const onRetry = vi.fn();
-    rerender(<ResourceTable {...base} rows={[]} error={new ApiError(500, "list failed")} onRetry={onRetry} />);
+    rerender(
+      <ResourceTable
+        {...base}
+        rows={[]}
+        error={new ApiError(500, "list failed")}
+        onRetry={onRetry}
+      />,
+    );
     expect(screen.getByRole("alert").textContent).toContain("list failed");
     fireEvent.click(screen.getByRole("button", { name: "Retry" }));
     expect(onRetry).toHaveBeenCalled();

@@ -83,7 +83,10 @@ export function ResourceTable<Row>({
   } else {
     body = (
       <div className="table-scroll">
-        <table className={density ? `table table--${density}` : "table"} aria-busy={refreshing || undefined}>
+        <table
+          className={density ? `table table--${density}` : "table"}
+          aria-busy={refreshing || undefined}
+        >
           <caption className="visually-hidden">{caption}</caption>
           <thead>
             <tr>
@@ -99,7 +102,10 @@ export function ResourceTable<Row>({
               const expansion = renderExpansion?.(row);
               return (
                 <Fragment key={rowKey(row)}>
-                  <tr data-testid={rowTestId} className={expansion ? "table__row--expanded" : undefined}>
+                  <tr
+                    data-testid={rowTestId}
+                    className={expansion ? "table__row--expanded" : undefined}
+                  >
                     {columns.map((column) => (
                       <td key={column.id} className={column.className} data-label={column.header}>
                         {column.cell(row)}

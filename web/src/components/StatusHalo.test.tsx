@@ -24,13 +24,16 @@ describe("StatusHalo", () => {
     ["Degraded", "halo--failed", "Status: Degraded"],
     ["Stopped", "halo--idle", "Status: Stopped"],
     ["NotInstalled", "halo--idle", "Status: Not installed"],
-  ])("renders %s with data-phase, its colour class and an accessible label", (phase, className, label) => {
-    renderWithProviders(<StatusHalo phase={phase} />);
-    const halo = screen.getByRole("img", { name: label });
-    expect(halo.getAttribute("data-phase")).toBe(phase);
-    expect(halo.getAttribute("data-testid")).toBe("app-halo");
-    expect(halo.classList.contains(className)).toBe(true);
-  });
+  ])(
+    "renders %s with data-phase, its colour class and an accessible label",
+    (phase, className, label) => {
+      renderWithProviders(<StatusHalo phase={phase} />);
+      const halo = screen.getByRole("img", { name: label });
+      expect(halo.getAttribute("data-phase")).toBe(phase);
+      expect(halo.getAttribute("data-testid")).toBe("app-halo");
+      expect(halo.classList.contains(className)).toBe(true);
+    },
+  );
 
   it("labels the phase in the interface language", () => {
     renderWithProviders(<StatusHalo phase="Running" />, { language: "fr" });

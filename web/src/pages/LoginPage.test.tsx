@@ -42,12 +42,17 @@ describe("LoginPage", () => {
     const calls = gateway(() => jsonResponse(200, session));
     renderWithProviders(<App />);
     await waitFor(() => expect(document.querySelector('input[name="username"]')).not.toBeNull());
-    expect((document.querySelector('input[name="password"]') as HTMLInputElement).type).toBe("password");
+    expect((document.querySelector('input[name="password"]') as HTMLInputElement).type).toBe(
+      "password",
+    );
 
     signIn("alice", "correct horse");
 
     await waitFor(() => expect(screen.getAllByTestId(/^app-tile-/)).toHaveLength(7));
-    expect(calls.find((c) => c.method === "POST")?.body).toEqual({ username: "alice", password: "correct horse" });
+    expect(calls.find((c) => c.method === "POST")?.body).toEqual({
+      username: "alice",
+      password: "correct horse",
+    });
     expect(getCsrfToken()).toBe(session.csrfToken);
   });
 
@@ -66,11 +71,15 @@ describe("LoginPage", () => {
     await waitFor(() => expect(document.querySelector('input[name="username"]')).not.toBeNull());
 
     signIn("alice", "nope");
-    expect((await screen.findByRole("alert")).textContent).toContain("Wrong user name or password.");
+    expect((await screen.findByRole("alert")).textContent).toContain(
+      "Wrong user name or password.",
+    );
 
     status = 429;
     signIn("alice", "nope again");
-    await waitFor(() => expect(screen.getByRole("alert").textContent).toContain("Too many attempts"));
+    await waitFor(() =>
+      expect(screen.getByRole("alert").textContent).toContain("Too many attempts"),
+    );
     expect(screen.queryByTestId("app-tile-zabbix")).toBeNull();
   });
 
@@ -83,7 +92,9 @@ describe("LoginPage", () => {
       if (expired) {
         return errorResponse(401, "session expired");
       }
-      return call.url === "/api/v1/session" ? jsonResponse(200, session) : jsonResponse(200, { items: catalog() });
+      return call.url === "/api/v1/session"
+        ? jsonResponse(200, session)
+        : jsonResponse(200, { items: catalog() });
     });
     // The app's own cache configuration: it is what turns a 401 into the login page.
     renderWithProviders(<App />, { queryClient: createQueryClient() });

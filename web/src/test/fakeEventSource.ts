@@ -37,7 +37,10 @@ export class FakeEventSource {
 }
 
 /** A factory that records every source it builds, for `createSource` options. */
-export function fakeSources(): { sources: FakeEventSource[]; createSource: (url: string) => EventSource } {
+export function fakeSources(): {
+  sources: FakeEventSource[];
+  createSource: (url: string) => EventSource;
+} {
   const sources: FakeEventSource[] = [];
   return {
     sources,

@@ -30,7 +30,8 @@ export function errorResponse(status: number, message: string, field?: string): 
 export function installFetch(handler: FetchHandler): FetchCall[] {
   const calls: FetchCall[] = [];
   const fake = vi.fn(async (input: RequestInfo | URL, init?: RequestInit) => {
-    const rawUrl = typeof input === "string" ? input : input instanceof URL ? input.href : input.url;
+    const rawUrl =
+      typeof input === "string" ? input : input instanceof URL ? input.href : input.url;
     const parsed = new URL(rawUrl, "http://localhost");
     const headers: Record<string, string> = {};
     new Headers(init?.headers).forEach((value, key) => {

@@ -20,7 +20,11 @@ export const session: Session = {
   expiresAt: "2030-01-01T00:00:00Z",
 };
 
-export const info = (localMode = false): Info => ({ version: "0.1.0", namespace: "mcm", localMode });
+export const info = (localMode = false): Info => ({
+  version: "0.1.0",
+  namespace: "mcm",
+  localMode,
+});
 
 const SETTING_KEYS: Record<AppType, string[]> = {
   zabbix: ["timezone"],
@@ -70,9 +74,19 @@ export function catalog(): App[] {
       hasCredentials: true,
       resourceVersion: "100",
     }),
-    makeApp("graylog", { installed: true, enabled: true, phase: "Installing", settings: { retentionDays: 30 } }),
+    makeApp("graylog", {
+      installed: true,
+      enabled: true,
+      phase: "Installing",
+      settings: { retentionDays: 30 },
+    }),
     makeApp("rundeck", { installed: true, phase: "Stopped" }),
-    makeApp("clamav-mirror", { installed: true, enabled: true, phase: "Failed", message: "image pull failed" }),
+    makeApp("clamav-mirror", {
+      installed: true,
+      enabled: true,
+      phase: "Failed",
+      message: "image pull failed",
+    }),
     makeApp("artifactory"),
     makeApp("ntp"),
     makeApp("duplicity", { installed: true, enabled: true, phase: "Degraded" }),
@@ -89,7 +103,11 @@ export const settingsSchema: JsonSchema = {
       maxLength: 64,
       pattern: "^[A-Za-z_]+(/[A-Za-z0-9_+-]+)*$",
     },
-    config: { type: "string", description: "The complete configuration file (type rundeck only).", maxLength: 65536 },
+    config: {
+      type: "string",
+      description: "The complete configuration file (type rundeck only).",
+      maxLength: 65536,
+    },
     refreshSchedule: {
       type: "string",
       description: "A cron expression of five fields or a macro such as @daily.",
@@ -105,7 +123,8 @@ export const settingsSchema: JsonSchema = {
       items: {
         type: "string",
         maxLength: 253,
-        pattern: "^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$",
+        pattern:
+          "^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$",
       },
     },
     backupTarget: {
@@ -116,7 +135,8 @@ export const settingsSchema: JsonSchema = {
     },
     retentionDays: {
       type: "integer",
-      description: "How many days of logs are kept before the oldest are deleted (type graylog only), from 1 to 3650.",
+      description:
+        "How many days of logs are kept before the oldest are deleted (type graylog only), from 1 to 3650.",
       minimum: 1,
       maximum: 3650,
     },
@@ -138,7 +158,9 @@ export function auditEvent(index: number, overrides: Partial<AuditEvent> = {}): 
 }
 
 /** The seven agents of an instance, all absent unless `overrides` says otherwise. */
-export function agents(overrides: Partial<Record<AgentName, Partial<AgentStatus>>> = {}): AgentStatus[] {
+export function agents(
+  overrides: Partial<Record<AgentName, Partial<AgentStatus>>> = {},
+): AgentStatus[] {
   return AGENTS.map((name) => ({
     name,
     wanted: false,

@@ -73,13 +73,17 @@ describe("AppSettingsDialog", () => {
     fireEvent.change(input("retentionDays"), { target: { value: "0" } });
     fireEvent.click(screen.getByTestId("settings-save"));
 
-    expect(screen.getByTestId("field-error-retentionDays").textContent).toContain("Must be at least 1.");
+    expect(screen.getByTestId("field-error-retentionDays").textContent).toContain(
+      "Must be at least 1.",
+    );
     expect(input("retentionDays").getAttribute("aria-invalid")).toBe("true");
     expect(calls.filter((c) => c.method === "PATCH")).toHaveLength(0);
 
     // Fixing the value clears the error as it is typed.
     fireEvent.change(input("retentionDays"), { target: { value: "4000" } });
-    expect(screen.getByTestId("field-error-retentionDays").textContent).toContain("Must be at most 3650.");
+    expect(screen.getByTestId("field-error-retentionDays").textContent).toContain(
+      "Must be at most 3650.",
+    );
     fireEvent.change(input("retentionDays"), { target: { value: "90" } });
     expect(screen.queryByTestId("field-error-retentionDays")).toBeNull();
   });
@@ -90,7 +94,9 @@ describe("AppSettingsDialog", () => {
     await waitFor(() => expect(input("timezone")).toBeTruthy());
     fireEvent.change(input("timezone"), { target: { value: "Europe Paris" } });
     fireEvent.click(screen.getByTestId("settings-save"));
-    expect(screen.getByTestId("field-error-timezone").textContent).toContain("Not in the expected format");
+    expect(screen.getByTestId("field-error-timezone").textContent).toContain(
+      "Not in the expected format",
+    );
   });
 
   it("shows the server's field error beside the field it names", async () => {
@@ -123,7 +129,9 @@ describe("AppSettingsDialog", () => {
 
   it("sends only the changed keys, null for a cleared one, and the reason", async () => {
     const saved = { ...graylog, settings: { timezone: "Europe/Paris" } };
-    const calls = gateway((call) => (call.method === "PATCH" ? jsonResponse(200, saved) : errorResponse(500, "x")));
+    const calls = gateway((call) =>
+      call.method === "PATCH" ? jsonResponse(200, saved) : errorResponse(500, "x"),
+    );
     openParameters(graylog);
     await waitFor(() => expect(input("timezone")).toBeTruthy());
     fireEvent.change(input("timezone"), { target: { value: "Europe/Paris" } });
@@ -140,8 +148,14 @@ describe("AppSettingsDialog", () => {
   });
 
   it("edits a list setting one item per line and checks each item", async () => {
-    const ntp = makeApp("ntp", { installed: true, phase: "Stopped", settings: { upstreamServers: ["0.pool.ntp.org"] } });
-    const calls = gateway((call) => (call.method === "PATCH" ? jsonResponse(200, ntp) : errorResponse(500, "x")));
+    const ntp = makeApp("ntp", {
+      installed: true,
+      phase: "Stopped",
+      settings: { upstreamServers: ["0.pool.ntp.org"] },
+    });
+    const calls = gateway((call) =>
+      call.method === "PATCH" ? jsonResponse(200, ntp) : errorResponse(500, "x"),
+    );
     openParameters(ntp);
     await waitFor(() => expect(input("upstreamServers")).toBeTruthy());
     expect(input("upstreamServers").value).toBe("0.pool.ntp.org");
@@ -150,7 +164,9 @@ describe("AppSettingsDialog", () => {
     fireEvent.click(screen.getByTestId("settings-save"));
     expect(screen.getByTestId("field-error-upstreamServers").textContent).toContain("Line 2");
 
-    fireEvent.change(input("upstreamServers"), { target: { value: "0.pool.ntp.org\n\n1.pool.ntp.org\n" } });
+    fireEvent.change(input("upstreamServers"), {
+      target: { value: "0.pool.ntp.org\n\n1.pool.ntp.org\n" },
+    });
     fireEvent.click(screen.getByTestId("settings-save"));
     await waitFor(() => expect(calls.some((c) => c.method === "PATCH")).toBe(true));
     expect(calls.find((c) => c.method === "PATCH")?.body).toEqual({
@@ -192,7 +208,9 @@ describe("AppSettingsDialog", () => {
     renderWithProviders(<AppSettingsDialog app={graylog} onClose={onClose} />);
     const dialog = screen.getByRole("dialog");
     // The hidden Parameters panel gets its form too; its fields must not catch the focus.
-    await waitFor(() => expect(calls.some((c) => c.url === "/api/v1/schema/app-settings")).toBe(true));
+    await waitFor(() =>
+      expect(calls.some((c) => c.url === "/api/v1/schema/app-settings")).toBe(true),
+    );
     await waitFor(() => expect(dialog.querySelector('[name="timezone"]')).not.toBeNull());
     // The selected tab has focus when the dialog opens.
     expect(document.activeElement).toBe(screen.getByTestId("tab-infos"));

@@ -18,7 +18,9 @@ describe("AppTile", () => {
   it("shows name, phase and the three actions, and opens the settings", () => {
     const onOpenSettings = vi.fn();
     const app = makeApp("graylog", { phase: "Failed", message: "OpenSearch did not start" });
-    renderWithProviders(<AppTile app={app} localMode={false} onOpenSettings={onOpenSettings} onExplainGo={vi.fn()} />);
+    renderWithProviders(
+      <AppTile app={app} localMode={false} onOpenSettings={onOpenSettings} onExplainGo={vi.fn()} />,
+    );
     const tile = screen.getByTestId("app-tile-graylog");
     expect(tile.textContent).toContain("Graylog");
     expect(tile.textContent).toContain("Log management");
@@ -33,14 +35,21 @@ describe("AppTile", () => {
   it("explains GO instead of linking when the app cannot be reached (local mode)", () => {
     const onExplainGo = vi.fn();
     const app = makeApp("zabbix", { phase: "Running", url: "http://10.0.0.1:30601/" });
-    renderWithProviders(<AppTile app={app} localMode onOpenSettings={vi.fn()} onExplainGo={onExplainGo} />);
+    renderWithProviders(
+      <AppTile app={app} localMode onOpenSettings={vi.fn()} onExplainGo={onExplainGo} />,
+    );
     fireEvent.click(screen.getByTestId("app-go"));
     expect(onExplainGo).toHaveBeenCalledWith(app);
   });
 
   it("says why GO is off for a running app without a web UI", () => {
     renderWithProviders(
-      <AppTile app={makeApp("ntp", { phase: "Running", url: "" })} localMode={false} onOpenSettings={vi.fn()} onExplainGo={vi.fn()} />,
+      <AppTile
+        app={makeApp("ntp", { phase: "Running", url: "" })}
+        localMode={false}
+        onOpenSettings={vi.fn()}
+        onExplainGo={vi.fn()}
+      />,
     );
     const go = screen.getByTestId("app-go") as HTMLButtonElement;
     expect(go.disabled).toBe(true);

@@ -107,8 +107,14 @@ export function AppTile({ app, localMode, onOpenSettings, onExplainGo }: AppTile
               start.mutate({ type: app.type });
             }}
           >
-            {start.isPending ? <span className="spinner spinner--sm" aria-hidden="true" /> : <Icon name="play" size={16} />}
-            <span className="btn__label">{start.isPending ? t("app.starting") : t("app.start")}</span>
+            {start.isPending ? (
+              <span className="spinner spinner--sm" aria-hidden="true" />
+            ) : (
+              <Icon name="play" size={16} />
+            )}
+            <span className="btn__label">
+              {start.isPending ? t("app.starting") : t("app.start")}
+            </span>
           </button>
         ) : (
           <button
@@ -121,7 +127,11 @@ export function AppTile({ app, localMode, onOpenSettings, onExplainGo }: AppTile
               stop.mutate({ type: app.type });
             }}
           >
-            {stop.isPending ? <span className="spinner spinner--sm" aria-hidden="true" /> : <Icon name="stop" size={16} />}
+            {stop.isPending ? (
+              <span className="spinner spinner--sm" aria-hidden="true" />
+            ) : (
+              <Icon name="stop" size={16} />
+            )}
             <span className="btn__label">{stop.isPending ? t("app.stopping") : t("app.stop")}</span>
           </button>
         )}

@@ -42,8 +42,18 @@ describe("AppsPage", () => {
       "app-tile-ntp",
       "app-tile-duplicity",
     ]);
-    const phases = tiles().map((el) => within(el).getByTestId("app-halo").getAttribute("data-phase"));
-    expect(phases).toEqual(["Running", "Installing", "Stopped", "Failed", "NotInstalled", "NotInstalled", "Degraded"]);
+    const phases = tiles().map((el) =>
+      within(el).getByTestId("app-halo").getAttribute("data-phase"),
+    );
+    expect(phases).toEqual([
+      "Running",
+      "Installing",
+      "Stopped",
+      "Failed",
+      "NotInstalled",
+      "NotInstalled",
+      "Degraded",
+    ]);
     expect(screen.getByTestId("apps-summary").textContent).toBe("1 of 7 running");
   });
 
@@ -52,7 +62,11 @@ describe("AppsPage", () => {
     renderWithProviders(<App />);
     await waitFor(() => expect(tiles()).toHaveLength(7));
     const offers = tiles().map((el) =>
-      within(el).queryByTestId("app-start") ? "start" : within(el).queryByTestId("app-stop") ? "stop" : "none",
+      within(el).queryByTestId("app-start")
+        ? "start"
+        : within(el).queryByTestId("app-stop")
+          ? "stop"
+          : "none",
     );
     expect(offers).toEqual(["stop", "stop", "start", "stop", "start", "start", "stop"]);
   });
@@ -61,7 +75,10 @@ describe("AppsPage", () => {
     const calls = gateway({
       onAction: (call) =>
         call.url === "/api/v1/apps/ntp/start"
-          ? jsonResponse(200, makeApp("ntp", { installed: true, enabled: true, phase: "Installing" }))
+          ? jsonResponse(
+              200,
+              makeApp("ntp", { installed: true, enabled: true, phase: "Installing" }),
+            )
           : errorResponse(404, "unexpected"),
     });
     renderWithProviders(<App />);
@@ -70,7 +87,9 @@ describe("AppsPage", () => {
     fireEvent.click(within(tile("ntp")).getByTestId("app-start"));
 
     await waitFor(() =>
-      expect(within(tile("ntp")).getByTestId("app-halo").getAttribute("data-phase")).toBe("Installing"),
+      expect(within(tile("ntp")).getByTestId("app-halo").getAttribute("data-phase")).toBe(
+        "Installing",
+      ),
     );
     const posts = calls.filter((c) => c.method === "POST");
     expect(posts).toHaveLength(1);
@@ -85,8 +104,12 @@ describe("AppsPage", () => {
     renderWithProviders(<App />);
     await waitFor(() => expect(tiles()).toHaveLength(7));
     fireEvent.click(within(tile("rundeck")).getByTestId("app-start"));
-    expect((await within(tile("rundeck")).findByRole("alert")).textContent).toContain("alice may not start apps");
-    expect(within(tile("rundeck")).getByTestId("app-halo").getAttribute("data-phase")).toBe("Stopped");
+    expect((await within(tile("rundeck")).findByRole("alert")).textContent).toContain(
+      "alice may not start apps",
+    );
+    expect(within(tile("rundeck")).getByTestId("app-halo").getAttribute("data-phase")).toBe(
+      "Stopped",
+    );
   });
 
   it("GO opens a running app's URL in a new tab, and is disabled otherwise", async () => {
@@ -107,7 +130,9 @@ describe("AppsPage", () => {
     gateway({ localMode: true });
     renderWithProviders(<App />);
     await waitFor(() => expect(tiles()).toHaveLength(7));
-    expect((await screen.findByTestId("local-mode-banner")).textContent).toContain("Nodes are simulated");
+    expect((await screen.findByTestId("local-mode-banner")).textContent).toContain(
+      "Nodes are simulated",
+    );
 
     const go = within(tile("zabbix")).getByTestId("app-go");
     expect(go.tagName).toBe("BUTTON");
@@ -127,7 +152,9 @@ describe("AppsPage", () => {
       items: (old?.items ?? []).map((a) => (a.type === "graylog" ? { ...a, phase: "Running" } : a)),
     }));
     await waitFor(() =>
-      expect(within(tile("graylog")).getByTestId("app-halo").getAttribute("data-phase")).toBe("Running"),
+      expect(within(tile("graylog")).getByTestId("app-halo").getAttribute("data-phase")).toBe(
+        "Running",
+      ),
     );
   });
 
@@ -143,7 +170,9 @@ describe("AppsPage", () => {
       return jsonResponse(200, { items: catalog() });
     });
     renderWithProviders(<AppsPage />);
-    expect((await screen.findByRole("alert")).textContent).toContain("informer cache not synced yet");
+    expect((await screen.findByRole("alert")).textContent).toContain(
+      "informer cache not synced yet",
+    );
     fail = false;
     fireEvent.click(screen.getByRole("button", { name: "Retry" }));
     await waitFor(() => expect(tiles()).toHaveLength(7));

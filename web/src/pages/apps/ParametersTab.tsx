@@ -98,7 +98,9 @@ export function ParametersTab({ app }: ParametersTabProps) {
   };
 
   const focusField = (key: string) => {
-    formRef.current?.querySelector<HTMLElement>(`[name="${key.replace(/["\\]/g, "\\$&")}"]`)?.focus();
+    formRef.current
+      ?.querySelector<HTMLElement>(`[name="${key.replace(/["\\]/g, "\\$&")}"]`)
+      ?.focus();
   };
 
   const onSubmit = (event: FormEvent<HTMLFormElement>) => {
@@ -165,7 +167,10 @@ export function ParametersTab({ app }: ParametersTabProps) {
     const errorId = `${id}-error`;
     const error = errors[key];
     const labelKey = `setting.${key}`;
-    const describedBy = [schema?.description || kind === "list" ? helpId : null, error ? errorId : null]
+    const describedBy = [
+      schema?.description || kind === "list" ? helpId : null,
+      error ? errorId : null,
+    ]
       .filter(Boolean)
       .join(" ");
     const common = {
@@ -180,7 +185,9 @@ export function ParametersTab({ app }: ParametersTabProps) {
           {isMessageKey(labelKey) ? t(labelKey) : key}
           <span className="field__key">{key}</span>
         </label>
-        {renderInput(kind, schema, drafts[key] ?? "", common, (value, bad) => setDraft(key, value, bad))}
+        {renderInput(kind, schema, drafts[key] ?? "", common, (value, bad) =>
+          setDraft(key, value, bad),
+        )}
         {(schema?.description || kind === "list") && (
           <p className="field__help" id={helpId}>
             {kind === "list" && <span className="field__list-hint">{t("params.listHelp")} </span>}

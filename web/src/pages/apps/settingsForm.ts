@@ -47,7 +47,10 @@ export interface Issue {
 }
 
 /** The sentence for an issue, in the interface language. */
-export function formatIssue(issue: Issue, t: (key: MessageKey, vars?: MessageVars) => string): string {
+export function formatIssue(
+  issue: Issue,
+  t: (key: MessageKey, vars?: MessageVars) => string,
+): string {
   const vars: MessageVars = { ...(issue.vars ?? {}) };
   if (issue.detail) {
     vars.message = formatIssue(issue.detail, t);
@@ -196,11 +199,17 @@ export function settingsPatch(
  * The setting a server error names, from its field ("spec.settings.upstreamServers[1]",
  * ".settings.config", "settings.timezone" or "timezone"), when it is one of `keys`.
  */
-export function settingKeyOfField(field: string | undefined, keys: readonly string[]): string | null {
+export function settingKeyOfField(
+  field: string | undefined,
+  keys: readonly string[],
+): string | null {
   if (!field) {
     return null;
   }
-  const path = field.replace(/^\./, "").replace(/^spec\./, "").replace(/^settings\./, "");
+  const path = field
+    .replace(/^\./, "")
+    .replace(/^spec\./, "")
+    .replace(/^settings\./, "");
   const key = path.split(/[.[]/)[0] ?? "";
   return keys.includes(key) ? key : null;
 }

@@ -68,19 +68,41 @@ export function AuditFiltersBar({ value, onChange, onApply }: AuditFiltersBarPro
         </div>
         <div className="filters__field">
           <label htmlFor={`${id}-actor`}>{t("audit.filter.actor")}</label>
-          <input {...field("actor")} className="input" type="text" maxLength={256} autoComplete="off" />
+          <input
+            {...field("actor")}
+            className="input"
+            type="text"
+            maxLength={256}
+            autoComplete="off"
+          />
         </div>
         <div className="filters__field filters__field--wide">
           <label htmlFor={`${id}-target`}>{t("audit.filter.target")}</label>
-          <input {...field("target")} className="input" type="text" maxLength={253} autoComplete="off" />
+          <input
+            {...field("target")}
+            className="input"
+            type="text"
+            maxLength={253}
+            autoComplete="off"
+          />
         </div>
         <div className="filters__field filters__field--time">
           <label htmlFor={`${id}-from`}>{t("audit.filter.from")}</label>
-          <input {...field("from")} className="input" type="datetime-local" max={value.to || undefined} />
+          <input
+            {...field("from")}
+            className="input"
+            type="datetime-local"
+            max={value.to || undefined}
+          />
         </div>
         <div className="filters__field filters__field--time">
           <label htmlFor={`${id}-to`}>{t("audit.filter.to")}</label>
-          <input {...field("to")} className="input" type="datetime-local" min={value.from || undefined} />
+          <input
+            {...field("to")}
+            className="input"
+            type="datetime-local"
+            min={value.from || undefined}
+          />
         </div>
       </div>
       <button type="submit" className="visually-hidden" tabIndex={-1}>

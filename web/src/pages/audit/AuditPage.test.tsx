@@ -45,7 +45,9 @@ describe("AuditPage", () => {
     const calls = gateway();
     renderWithProviders(<AuditPage />);
     await waitFor(() => expect(screen.getAllByTestId("audit-row")).toHaveLength(3));
-    expect(screen.getByTestId("export-xlsx").getAttribute("href")).toBe("/api/v1/audit/export.xlsx");
+    expect(screen.getByTestId("export-xlsx").getAttribute("href")).toBe(
+      "/api/v1/audit/export.xlsx",
+    );
     expect(screen.getByTestId("export-csv").getAttribute("href")).toBe("/api/v1/audit/export.csv");
 
     fireEvent.change(field("action"), { target: { value: "app." } });
@@ -60,7 +62,9 @@ describe("AuditPage", () => {
       `action=app.&actor=bob&target=zab%20bix&from=${encodeURIComponent(from ?? "")}` +
       `&to=${encodeURIComponent(to ?? "")}`;
     await waitFor(() =>
-      expect(screen.getByTestId("export-xlsx").getAttribute("href")).toBe(`/api/v1/audit/export.xlsx?${query}`),
+      expect(screen.getByTestId("export-xlsx").getAttribute("href")).toBe(
+        `/api/v1/audit/export.xlsx?${query}`,
+      ),
     );
     const csv = screen.getByTestId("export-csv");
     expect(csv.getAttribute("href")).toBe(`/api/v1/audit/export.csv?${query}`);
@@ -91,7 +95,9 @@ describe("AuditPage", () => {
     expect(calls.some((c) => c.url.includes("page=2"))).toBe(true);
     fireEvent.click(screen.getByRole("button", { name: "Next page" }));
     await waitFor(() => expect(screen.getAllByTestId("audit-row")).toHaveLength(20));
-    expect((screen.getByRole("button", { name: "Next page" }) as HTMLButtonElement).disabled).toBe(true);
+    expect((screen.getByRole("button", { name: "Next page" }) as HTMLButtonElement).disabled).toBe(
+      true,
+    );
   });
 
   it("says so when no event matches", async () => {

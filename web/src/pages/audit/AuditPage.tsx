@@ -8,7 +8,12 @@ import { ResourceTable, tableStateOf, type Column } from "../../components/Resou
 import { useI18n } from "../../i18n/context";
 import { useDebouncedValue } from "../../lib/useDebouncedValue";
 import { AuditFiltersBar } from "./AuditFiltersBar";
-import { EMPTY_FILTER_FORM, isEmptyForm, toAuditFilters, type AuditFilterForm } from "./auditFilters";
+import {
+  EMPTY_FILTER_FORM,
+  isEmptyForm,
+  toAuditFilters,
+  type AuditFilterForm,
+} from "./auditFilters";
 
 const FILTER_DELAY_MS = 350;
 const DEFAULT_PAGE_SIZE = 50;
@@ -46,7 +51,9 @@ export function AuditPage() {
       cell: (event) => (
         <div className="cell-stack">
           <code className="action-code">{event.action}</code>
-          {event.reason && <span className="muted small">{t("audit.reason", { reason: event.reason })}</span>}
+          {event.reason && (
+            <span className="muted small">{t("audit.reason", { reason: event.reason })}</span>
+          )}
           {event.details && <span className="muted small">{event.details}</span>}
         </div>
       ),
@@ -68,13 +75,20 @@ export function AuditPage() {
       id: "result",
       header: t("audit.col.result"),
       cell: (event) => (
-        <span className={`badge badge--result-${event.result}`}>{t(`audit.result.${event.result}`)}</span>
+        <span className={`badge badge--result-${event.result}`}>
+          {t(`audit.result.${event.result}`)}
+        </span>
       ),
     },
     {
       id: "source",
       header: t("audit.col.source"),
-      cell: (event) => (event.source ? <code className="source">{event.source}</code> : <span className="muted">—</span>),
+      cell: (event) =>
+        event.source ? (
+          <code className="source">{event.source}</code>
+        ) : (
+          <span className="muted">—</span>
+        ),
     },
   ];
 

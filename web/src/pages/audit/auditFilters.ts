@@ -11,7 +11,13 @@ export interface AuditFilterForm {
   to: string;
 }
 
-export const EMPTY_FILTER_FORM: AuditFilterForm = { action: "", actor: "", target: "", from: "", to: "" };
+export const EMPTY_FILTER_FORM: AuditFilterForm = {
+  action: "",
+  actor: "",
+  target: "",
+  from: "",
+  to: "",
+};
 
 /** A datetime-local value ("2025-01-31T14:05") as RFC 3339 in UTC, or undefined if invalid. */
 export function localInputToRfc3339(value: string): string | undefined {

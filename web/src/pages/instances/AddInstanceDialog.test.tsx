@@ -45,7 +45,10 @@ describe("AddInstanceDialog", () => {
     expect(document.activeElement).toBe(network);
     const list = document.getElementById(network.getAttribute("list") ?? "");
     await waitFor(() => expect(list?.querySelectorAll("option")).toHaveLength(2));
-    expect(Array.from(list?.querySelectorAll("option") ?? []).map((o) => o.value)).toEqual(["net-a", "net-b"]);
+    expect(Array.from(list?.querySelectorAll("option") ?? []).map((o) => o.value)).toEqual([
+      "net-a",
+      "net-b",
+    ]);
     expect(screen.getByLabelText("Network")).toBe(network);
   });
 
@@ -68,7 +71,9 @@ describe("AddInstanceDialog", () => {
     expect(screen.getByTestId("enroll-command").textContent).toBe(token.command);
     expect(screen.getByTestId("enroll-cloud-init").textContent).toBe(token.cloudInit);
     expect(within(result).getByRole("button", { name: "Copy the command" })).toBeTruthy();
-    expect(within(result).getByRole("button", { name: "Copy the cloud-init user data" })).toBeTruthy();
+    expect(
+      within(result).getByRole("button", { name: "Copy the cloud-init user data" }),
+    ).toBeTruthy();
     const expires = within(screen.getByTestId("enroll-expires")).getByText(/2030/);
     expect(expires.getAttribute("datetime")).toBe(token.expiresAt);
     expect(document.activeElement).toBe(result);
@@ -95,7 +100,9 @@ describe("AddInstanceDialog", () => {
     fireEvent.change(input("maxUses"), { target: { value: "two" } });
     fireEvent.click(screen.getByTestId("enroll-submit"));
 
-    expect(screen.getByTestId("field-error-network").textContent).toBe("Enter the name of the network.");
+    expect(screen.getByTestId("field-error-network").textContent).toBe(
+      "Enter the name of the network.",
+    );
     expect(screen.getByTestId("field-error-ttl").textContent).toBe("Must be at most 1440.");
     expect(screen.getByTestId("field-error-maxUses").textContent).toBe("Enter a whole number.");
     expect(input("network").getAttribute("aria-invalid")).toBe("true");
@@ -112,7 +119,9 @@ describe("AddInstanceDialog", () => {
     fireEvent.change(input("network"), { target: { value: "net-a" } });
     fireEvent.change(input("ttl"), { target: { value: "30" } });
     fireEvent.click(screen.getByTestId("enroll-submit"));
-    expect((await screen.findByTestId("field-error-ttl")).textContent).toBe("ttlSeconds must be between 60 and 86400");
+    expect((await screen.findByTestId("field-error-ttl")).textContent).toBe(
+      "ttlSeconds must be between 60 and 86400",
+    );
     expect(document.activeElement).toBe(input("ttl"));
     expect(screen.queryByTestId("enroll-result")).toBeNull();
 

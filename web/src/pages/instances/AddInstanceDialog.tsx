@@ -24,11 +24,12 @@ export interface AddInstanceDialogProps {
   onClose: () => void;
 }
 
-const FIELDS: { field: EnrollField; label: MessageKey; help: MessageKey; placeholder?: string }[] = [
-  { field: "network", label: "enroll.network", help: "enroll.networkHelp" },
-  { field: "ttl", label: "enroll.ttl", help: "enroll.ttlHelp", placeholder: "60" },
-  { field: "maxUses", label: "enroll.maxUses", help: "enroll.maxUsesHelp", placeholder: "1" },
-];
+const FIELDS: { field: EnrollField; label: MessageKey; help: MessageKey; placeholder?: string }[] =
+  [
+    { field: "network", label: "enroll.network", help: "enroll.networkHelp" },
+    { field: "ttl", label: "enroll.ttl", help: "enroll.ttlHelp", placeholder: "60" },
+    { field: "maxUses", label: "enroll.maxUses", help: "enroll.maxUsesHelp", placeholder: "1" },
+  ];
 
 /**
  * "Add instance": pick the network the instance is on (a known one or a typed name), optionally
@@ -142,7 +143,12 @@ export function AddInstanceDialog({ onClose }: AddInstanceDialogProps) {
 
   const footer = token ? (
     <>
-      <button type="button" className="btn btn--secondary" data-testid="enroll-again" onClick={startOver}>
+      <button
+        type="button"
+        className="btn btn--secondary"
+        data-testid="enroll-again"
+        onClick={startOver}
+      >
         {t("enroll.another")}
       </button>
       <button type="button" className="btn btn--primary" onClick={onClose}>
@@ -168,7 +174,13 @@ export function AddInstanceDialog({ onClose }: AddInstanceDialogProps) {
   );
 
   return (
-    <Modal title={t("enroll.title")} onClose={onClose} footer={footer} size="lg" testId="add-instance-dialog">
+    <Modal
+      title={t("enroll.title")}
+      onClose={onClose}
+      footer={footer}
+      size="lg"
+      testId="add-instance-dialog"
+    >
       {token ? (
         <div className="enroll-result" data-testid="enroll-result" ref={resultRef} tabIndex={-1}>
           <p className="success" role="status">
@@ -180,7 +192,11 @@ export function AddInstanceDialog({ onClose }: AddInstanceDialogProps) {
               <h3 className="section-title" id={`${baseId}-command`}>
                 {t("enroll.command")}
               </h3>
-              <CopyButton value={token.command} what={t("enroll.commandWhat")} testId="copy-command" />
+              <CopyButton
+                value={token.command}
+                what={t("enroll.commandWhat")}
+                testId="copy-command"
+              />
             </div>
             <pre className="snippet__code" aria-labelledby={`${baseId}-command`} tabIndex={0}>
               <code data-testid="enroll-command">{token.command}</code>
@@ -191,7 +207,11 @@ export function AddInstanceDialog({ onClose }: AddInstanceDialogProps) {
               <h3 className="section-title" id={`${baseId}-cloud-init`}>
                 {t("enroll.cloudInit")}
               </h3>
-              <CopyButton value={token.cloudInit} what={t("enroll.cloudInitWhat")} testId="copy-cloud-init" />
+              <CopyButton
+                value={token.cloudInit}
+                what={t("enroll.cloudInitWhat")}
+                testId="copy-cloud-init"
+              />
             </div>
             <p className="hint">{t("enroll.cloudInitHelp")}</p>
             <pre className="snippet__code" aria-labelledby={`${baseId}-cloud-init`} tabIndex={0}>

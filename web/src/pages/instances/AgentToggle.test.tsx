@@ -63,7 +63,15 @@ describe("AgentBar", () => {
       "agent-ntp",
       "agent-backup",
     ]);
-    expect(buttons.map((b) => b.getAttribute("data-tone"))).toEqual(["on", "off", "busy", "failed", "off", "busy", "off"]);
+    expect(buttons.map((b) => b.getAttribute("data-tone"))).toEqual([
+      "on",
+      "off",
+      "busy",
+      "failed",
+      "off",
+      "busy",
+      "off",
+    ]);
     expect(buttons.map((b) => b.getAttribute("aria-pressed"))).toEqual([
       "true",
       "false",
@@ -92,7 +100,9 @@ describe("AgentBar", () => {
   });
 
   it("speaks French", () => {
-    const instance = makeInstance("web-1", { agents: agents({ backup: { wanted: true, state: "Installed" } }) });
+    const instance = makeInstance("web-1", {
+      agents: agents({ backup: { wanted: true, state: "Installed" } }),
+    });
     renderWithProviders(<AgentBar instance={instance} />, { language: "fr" });
     const backup = screen.getByRole("button", { name: "Agent Sauvegarde sur web-1" });
     expect(backup.title).toBe("Sauvegarde : installé\nAppuyez pour le supprimer.");

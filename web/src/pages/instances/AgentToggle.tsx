@@ -59,7 +59,9 @@ export function AgentToggle({ instance, agent, onError }: AgentToggleProps) {
   }
   // The tooltip, and the button's description for screen readers: state, then what a press does.
   const summary = t("agent.status", { agent: name, status });
-  const title = busy ? summary : `${summary}\n${t(agent.wanted ? "agent.hintRemove" : "agent.hintInstall")}`;
+  const title = busy
+    ? summary
+    : `${summary}\n${t(agent.wanted ? "agent.hintRemove" : "agent.hintInstall")}`;
 
   const toggle = () => {
     if (busy) {

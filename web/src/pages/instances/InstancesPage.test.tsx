@@ -40,7 +40,8 @@ const row = (name: string) => {
   }
   return found;
 };
-const agentButton = (instance: string, agent: string) => within(row(instance)).getByTestId(`agent-${agent}`);
+const agentButton = (instance: string, agent: string) =>
+  within(row(instance)).getByTestId(`agent-${agent}`);
 
 describe("InstancesPage", () => {
   afterEach(() => {
@@ -82,18 +83,27 @@ describe("InstancesPage", () => {
     expect(put?.headers["content-type"]).toBe("application/json");
 
     // Accepted, but no task has started yet: still busy, and saying so.
-    await waitFor(() => expect(agentButton("web-1", "ntp").title).toBe("NTP: waiting for the task to start…"));
+    await waitFor(() =>
+      expect(agentButton("web-1", "ntp").title).toBe("NTP: waiting for the task to start…"),
+    );
     expect(agentButton("web-1", "ntp").getAttribute("data-tone")).toBe("busy");
 
     act(() =>
       putInstance(
         queryClient,
-        makeInstance("web-1", { agents: agents({ ntp: { wanted: true, state: "Installing", busy: true, taskRef: "t1" } }) }),
+        makeInstance("web-1", {
+          agents: agents({ ntp: { wanted: true, state: "Installing", busy: true, taskRef: "t1" } }),
+        }),
       ),
     );
     await waitFor(() => expect(agentButton("web-1", "ntp").title).toBe("NTP: installing…"));
     act(() =>
-      putInstance(queryClient, makeInstance("web-1", { agents: agents({ ntp: { wanted: true, state: "Installed", taskRef: "t1" } }) })),
+      putInstance(
+        queryClient,
+        makeInstance("web-1", {
+          agents: agents({ ntp: { wanted: true, state: "Installed", taskRef: "t1" } }),
+        }),
+      ),
     );
     await waitFor(() => expect(agentButton("web-1", "ntp").getAttribute("data-tone")).toBe("on"));
     expect(agentButton("web-1", "ntp").getAttribute("aria-disabled")).toBeNull();
@@ -123,7 +133,9 @@ describe("InstancesPage", () => {
     fireEvent.click(agentButton("web-1", "ntp"));
 
     const error = await within(row("web-1")).findByTestId("agent-error-ntp");
-    expect(error.textContent).toBe("NTP was not changed: a task for ntp on web-1 is already running");
+    expect(error.textContent).toBe(
+      "NTP was not changed: a task for ntp on web-1 is already running",
+    );
     expect(agentButton("web-1", "ntp").getAttribute("data-tone")).toBe("off");
     expect(agentButton("web-1", "ntp").getAttribute("aria-pressed")).toBe("false");
   });
@@ -139,12 +151,16 @@ describe("InstancesPage", () => {
 
     const events = sources.find((s) => s.url === "/api/v1/events");
     const failed = makeInstance("web-1", {
-      agents: agents({ graylog: { wanted: true, state: "Failed", message: "port 22: connection refused" } }),
+      agents: agents({
+        graylog: { wanted: true, state: "Failed", message: "port 22: connection refused" },
+      }),
     });
     act(() => events?.emit("instance", JSON.stringify(failed)));
     act(() => events?.emit("instance", JSON.stringify(makeInstance("app-1"))));
 
-    await waitFor(() => expect(agentButton("web-1", "graylog").getAttribute("data-tone")).toBe("failed"));
+    await waitFor(() =>
+      expect(agentButton("web-1", "graylog").getAttribute("data-tone")).toBe("failed"),
+    );
     expect(agentButton("web-1", "graylog").title).toContain("port 22: connection refused");
     expect(screen.getAllByTestId("instance-row")).toHaveLength(3);
     expect(calls.filter((c) => c.url === "/api/v1/instances")).toHaveLength(1);

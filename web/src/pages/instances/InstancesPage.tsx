@@ -60,12 +60,18 @@ export function InstancesPage() {
         <div className="cell-stack">
           <span className="network-name">{instance.network || "—"}</span>
           {instance.tenant && (
-            <span className="muted small">{t("instances.tenant", { tenant: instance.tenant })}</span>
+            <span className="muted small">
+              {t("instances.tenant", { tenant: instance.tenant })}
+            </span>
           )}
         </div>
       ),
     },
-    { id: "flavor", header: t("instances.col.flavor"), cell: (instance) => instance.flavor || none },
+    {
+      id: "flavor",
+      header: t("instances.col.flavor"),
+      cell: (instance) => instance.flavor || none,
+    },
     {
       id: "os",
       header: t("instances.col.os"),

@@ -28,7 +28,11 @@ export function CancelTaskButton({ task }: { task: Task }) {
           disabled={cancel.isPending}
           onClick={() => cancel.mutate(task.name)}
         >
-          {cancel.isPending ? <span className="spinner spinner--sm" aria-hidden="true" /> : <Icon name="ban" size={16} />}
+          {cancel.isPending ? (
+            <span className="spinner spinner--sm" aria-hidden="true" />
+          ) : (
+            <Icon name="ban" size={16} />
+          )}
           {cancel.isPending ? t("tasks.cancelling") : t("tasks.cancel")}
         </button>
       )}

@@ -9,7 +9,10 @@ import { TaskLog } from "./TaskLog";
 function layout(element: HTMLElement, clientHeight: number) {
   const box = { scrollHeight: 0, scrollTop: 0 };
   Object.defineProperty(element, "clientHeight", { configurable: true, get: () => clientHeight });
-  Object.defineProperty(element, "scrollHeight", { configurable: true, get: () => box.scrollHeight });
+  Object.defineProperty(element, "scrollHeight", {
+    configurable: true,
+    get: () => box.scrollHeight,
+  });
   Object.defineProperty(element, "scrollTop", {
     configurable: true,
     get: () => box.scrollTop,
@@ -84,7 +87,9 @@ describe("TaskLog", () => {
 
   it("says so when a finished task wrote nothing", () => {
     const { sources, createSource } = fakeSources();
-    renderWithProviders(<TaskLog task={makeTask("t1")} options={{ createSource }} />, { language: "fr" });
+    renderWithProviders(<TaskLog task={makeTask("t1")} options={{ createSource }} />, {
+      language: "fr",
+    });
     expect(screen.getByTestId("task-log-output").textContent).toBe("En attente de la sortie…");
     act(() => sources[0]?.emit("end", JSON.stringify({ phase: "Cancelled" })));
     expect(screen.getByTestId("task-log-output").textContent).toBe("Cette tâche n'a rien écrit.");

@@ -67,7 +67,9 @@ export function TaskLog({ task, id, options }: TaskLogProps) {
 
   let state: string;
   if (log.connection === "ended") {
-    state = log.endPhase ? t("tasks.logEnded", { phase: t(`taskPhase.${log.endPhase}`) }) : t("tasks.logClosed");
+    state = log.endPhase
+      ? t("tasks.logEnded", { phase: t(`taskPhase.${log.endPhase}`) })
+      : t("tasks.logClosed");
   } else {
     state = t(`stream.${log.connection}`);
   }
@@ -75,12 +77,19 @@ export function TaskLog({ task, id, options }: TaskLogProps) {
   return (
     <div className="task-log" id={id} data-testid="task-log">
       <div className="task-log__bar">
-        <span className={`live live--${log.connection === "open" ? "open" : "waiting"} task-log__state`}>
+        <span
+          className={`live live--${log.connection === "open" ? "open" : "waiting"} task-log__state`}
+        >
           {log.connection !== "ended" && <span className="live__dot" aria-hidden="true" />}
           <span data-testid="task-log-state">{state}</span>
         </span>
         {!following && (
-          <button type="button" className="btn btn--ghost btn--sm" data-testid="task-log-follow" onClick={jumpToEnd}>
+          <button
+            type="button"
+            className="btn btn--ghost btn--sm"
+            data-testid="task-log-follow"
+            onClick={jumpToEnd}
+          >
             <Icon name="chevronDown" size={16} />
             {t("tasks.logFollow")}
           </button>

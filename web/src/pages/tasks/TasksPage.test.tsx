@@ -14,11 +14,36 @@ const ago = (seconds: number) => new Date(Date.now() - seconds * 1000).toISOStri
 // Newest first, as the gateway lists them.
 function tasks(): Task[] {
   return [
-    makeTask("t-pending", { description: "Install zabbix on web-1", phase: "Pending", message: "Waiting", createdAt: ago(5) }),
-    makeTask("t-running", { description: "Install ntp on web-1", phase: "Running", message: "TASK [ntp : install]", createdAt: ago(20) }),
-    makeTask("t-ok", { description: "Remove graylog on db-1", phase: "Succeeded", message: "ok=4 changed=2", createdAt: ago(180) }),
-    makeTask("t-failed", { description: "Install clamav on db-1", phase: "Failed", message: "unreachable", createdAt: ago(3 * 3600) }),
-    makeTask("t-cancelled", { description: "Backup web-1", phase: "Cancelled", message: "Cancelled by alice", createdAt: ago(2 * 86400) }),
+    makeTask("t-pending", {
+      description: "Install zabbix on web-1",
+      phase: "Pending",
+      message: "Waiting",
+      createdAt: ago(5),
+    }),
+    makeTask("t-running", {
+      description: "Install ntp on web-1",
+      phase: "Running",
+      message: "TASK [ntp : install]",
+      createdAt: ago(20),
+    }),
+    makeTask("t-ok", {
+      description: "Remove graylog on db-1",
+      phase: "Succeeded",
+      message: "ok=4 changed=2",
+      createdAt: ago(180),
+    }),
+    makeTask("t-failed", {
+      description: "Install clamav on db-1",
+      phase: "Failed",
+      message: "unreachable",
+      createdAt: ago(3 * 3600),
+    }),
+    makeTask("t-cancelled", {
+      description: "Backup web-1",
+      phase: "Cancelled",
+      message: "Cancelled by alice",
+      createdAt: ago(2 * 86400),
+    }),
   ];
 }
 
@@ -80,7 +105,13 @@ describe("TasksPage", () => {
 
     expect(within(row("Install ntp on web-1")).getByText("TASK [ntp : install]")).toBeTruthy();
     const times = rows().map((el) => el.querySelector("time")?.textContent);
-    expect(times).toEqual(["a few seconds ago", "a few seconds ago", "3 minutes ago", "3 hours ago", "2 days ago"]);
+    expect(times).toEqual([
+      "a few seconds ago",
+      "a few seconds ago",
+      "3 minutes ago",
+      "3 hours ago",
+      "2 days ago",
+    ]);
   });
 
   it("says when in French too", async () => {
@@ -95,9 +126,9 @@ describe("TasksPage", () => {
       "il y a 3 heures",
       "avant-hier",
     ]);
-    expect(within(row("Install zabbix on web-1")).getByTestId("task-status").getAttribute("aria-label")).toBe(
-      "En attente",
-    );
+    expect(
+      within(row("Install zabbix on web-1")).getByTestId("task-status").getAttribute("aria-label"),
+    ).toBe("En attente");
   });
 
   it("offers Cancel only while a task may still run, and cancels with POST and the CSRF token", async () => {
@@ -109,14 +140,22 @@ describe("TasksPage", () => {
     setCsrfToken(session.csrfToken);
     renderWithProviders(<TasksPage />);
     await waitFor(() => expect(rows()).toHaveLength(5));
-    expect(rows().map((el) => within(el).queryByTestId("task-cancel") !== null)).toEqual([true, true, false, false, false]);
+    expect(rows().map((el) => within(el).queryByTestId("task-cancel") !== null)).toEqual([
+      true,
+      true,
+      false,
+      false,
+      false,
+    ]);
 
-    fireEvent.click(screen.getByRole("button", { name: "Cancel the task: Install zabbix on web-1" }));
+    fireEvent.click(
+      screen.getByRole("button", { name: "Cancel the task: Install zabbix on web-1" }),
+    );
 
     await waitFor(() =>
-      expect(within(row("Install zabbix on web-1")).getByTestId("task-cancel-status").textContent).toBe(
-        "Cancellation requested",
-      ),
+      expect(
+        within(row("Install zabbix on web-1")).getByTestId("task-cancel-status").textContent,
+      ).toBe("Cancellation requested"),
     );
     const post = calls.find((c) => c.method === "POST");
     expect(post?.url).toBe("/api/v1/tasks/t-pending/cancel");
@@ -182,13 +221,23 @@ describe("TasksPage", () => {
 
     const events = sources.find((s) => s.url === "/api/v1/events");
     act(() => {
-      events?.emit("task", JSON.stringify({ ...tasks()[1], phase: "Succeeded", message: "ok=3 changed=1" }));
-      events?.emit("task", JSON.stringify(makeTask("t-new", { description: "Install rundeck on web-2", createdAt: ago(1) })));
+      events?.emit(
+        "task",
+        JSON.stringify({ ...tasks()[1], phase: "Succeeded", message: "ok=3 changed=1" }),
+      );
+      events?.emit(
+        "task",
+        JSON.stringify(
+          makeTask("t-new", { description: "Install rundeck on web-2", createdAt: ago(1) }),
+        ),
+      );
     });
 
     await waitFor(() => expect(rows()).toHaveLength(6));
     expect(within(rows()[0] as HTMLElement).getByText("Install rundeck on web-2")).toBeTruthy();
-    expect(within(row("Install ntp on web-1")).getByTestId("task-status").getAttribute("data-phase")).toBe("Succeeded");
+    expect(
+      within(row("Install ntp on web-1")).getByTestId("task-status").getAttribute("data-phase"),
+    ).toBe("Succeeded");
     expect(within(row("Install ntp on web-1")).getByText("ok=3 changed=1")).toBeTruthy();
     expect(within(row("Install ntp on web-1")).queryByTestId("task-cancel")).toBeNull();
     expect(calls.filter((c) => c.url === "/api/v1/tasks")).toHaveLength(1);

@@ -40,7 +40,11 @@ export function TasksPage() {
             data-testid="task-toggle"
             onClick={() => setOpen(expanded ? null : task.name)}
           >
-            <Icon name={expanded ? "chevronDown" : "chevronRight"} size={16} className="row-toggle__icon" />
+            <Icon
+              name={expanded ? "chevronDown" : "chevronRight"}
+              size={16}
+              className="row-toggle__icon"
+            />
             <span className="row-toggle__label">{task.description || task.name}</span>
           </button>
         );
@@ -50,7 +54,12 @@ export function TasksPage() {
       id: "message",
       header: t("tasks.col.message"),
       className: "col-message",
-      cell: (task) => (task.message ? <span className="task-message">{task.message}</span> : <span className="muted">—</span>),
+      cell: (task) =>
+        task.message ? (
+          <span className="task-message">{task.message}</span>
+        ) : (
+          <span className="muted">—</span>
+        ),
     },
     {
       id: "status",
@@ -82,7 +91,9 @@ export function TasksPage() {
         rowTestId="task-row"
         {...tableStateOf(tasks)}
         emptyMessage={t("tasks.empty")}
-        renderExpansion={(task) => (open === task.name ? <TaskLog task={task} id={logId(task)} /> : null)}
+        renderExpansion={(task) =>
+          open === task.name ? <TaskLog task={task} id={logId(task)} /> : null
+        }
       />
     </Page>
   );
