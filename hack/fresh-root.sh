@@ -71,6 +71,21 @@ cmd_prepare() {
   echo "$clean"
 }
 
+# The machine's own setup for reaching the package registries (the certificate authorities it
+# trusts, npm's and pip's settings, the variables that point clients at them): a new machine of
+# the kind comes with it, and the project does not install it.
+machine_config() {
+  local root=$1 f
+  mkdir -p "$root/usr/local/share/ca-certificates"
+  cp -a /usr/local/share/ca-certificates/. "$root/usr/local/share/ca-certificates/"
+  cp /etc/ssl/certs/ca-certificates.crt "$root/etc/ssl/certs/ca-certificates.crt"
+  for f in /etc/pip.conf /etc/npmrc "$HOME/.npmrc"; do
+    [ -f "$f" ] && mkdir -p "$root$(dirname "${f/#$HOME//root}")" &&
+      cp "$f" "$root${f/#$HOME//root}"
+  done
+  env | grep -E '^([A-Z_]*(CA_CERTS?|CA_BUNDLE|CERT_FILE|CERT_DIR|CAINFO)|PIP_(CERT|DEFAULT_TIMEOUT|INDEX_URL)|NODE_EXTRA_CA_CERTS|GO(PROXY|SUMDB|NOSUMDB|PRIVATE)|(https?|no)_proxy|(HTTPS?|NO)_PROXY)=' || true
+}
+
 cmd_test() {
   local what=$1 commit=${2:-HEAD} clean run work status=0 command='bash .ci/run'
   [ "$what" = unit ] && command='make unit'
@@ -93,8 +108,10 @@ cmd_test() {
   mkdir -p "$run/root/.cache/mycloudmanager/bin" "$run/root/.cache/mycloudmanager/testhost"
   [ -d "$cache/bin" ] && mount --bind "$cache/bin" "$run/root/.cache/mycloudmanager/bin"
   [ -d "$cache/testhost" ] && mount --bind "$cache/testhost" "$run/root/.cache/mycloudmanager/testhost"
+  local -a machine_env
+  mapfile -t machine_env < <(machine_config "$run")
   log "$command of $commit in $run (log: $base/$what.log)"
-  chroot "$run" /usr/bin/env -i HOME=/root LANG=C.UTF-8 CI=true \
+  chroot "$run" /usr/bin/env -i HOME=/root LANG=C.UTF-8 CI=true "${machine_env[@]}" \
     PATH=/usr/local/go/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
     bash -c "cd /work/main && $command" >"$base/$what.log" 2>&1 || status=$?
   unmount_below "$run"
