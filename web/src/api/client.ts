@@ -40,7 +40,7 @@ function isErrorBody(value: unknown): value is ErrorBody {
   if (typeof value !== "object" || value === null || !("error" in value)) {
     return false;
   }
-  const inner = (value as { error: unknown }).error;
+  const inner = value.error;
   return (
     typeof inner === "object" &&
     inner !== null &&

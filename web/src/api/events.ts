@@ -130,10 +130,13 @@ export function useEventStream(enabled: boolean): StreamState | null {
   const [state, setState] = useState<StreamState | null>(null);
   useEffect(() => {
     if (!enabled || typeof EventSource === "undefined") {
-      setState(null);
       return undefined;
     }
-    return connectEvents(queryClient, { onStateChange: setState });
+    const stop = connectEvents(queryClient, { onStateChange: setState });
+    return () => {
+      stop();
+      setState(null);
+    };
   }, [enabled, queryClient]);
   return state;
 }

@@ -151,11 +151,10 @@ export function useTaskLog(name: string, options: TaskLogOptions = {}): TaskLogV
   const [view, setView] = useState<TaskLogView>(INITIAL);
   const { createSource } = options;
   useEffect(() => {
-    setView(INITIAL);
     if (!createSource && typeof EventSource === "undefined") {
       return undefined;
     }
-    return connectTaskLog(
+    const stop = connectTaskLog(
       name,
       {
         onText: (text) => setView((old) => ({ ...old, text: old.text + text })),
@@ -164,6 +163,10 @@ export function useTaskLog(name: string, options: TaskLogOptions = {}): TaskLogV
       },
       { createSource },
     );
+    return () => {
+      stop();
+      setView(INITIAL);
+    };
   }, [name, createSource]);
   return view;
 }

@@ -24,7 +24,7 @@ export async function copyText(text: string): Promise<boolean> {
   document.body.appendChild(area);
   area.focus();
   area.select();
-  let copied = false;
+  let copied: boolean;
   try {
     copied = document.execCommand("copy");
   } catch {

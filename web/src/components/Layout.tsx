@@ -43,6 +43,12 @@ export function Layout({ user, route, stream, children }: LayoutProps) {
   const info = useInfo();
   const logout = useLogout();
   const [menuOpen, setMenuOpen] = useState(false);
+  // A page change closes the drawer.
+  const [menuRoute, setMenuRoute] = useState(route);
+  if (menuRoute !== route) {
+    setMenuRoute(route);
+    setMenuOpen(false);
+  }
   const menuButtonRef = useRef<HTMLButtonElement>(null);
   const sidebarRef = useRef<HTMLElement>(null);
 
@@ -60,9 +66,6 @@ export function Layout({ user, route, stream, children }: LayoutProps) {
     document.addEventListener("keydown", onKey);
     return () => document.removeEventListener("keydown", onKey);
   }, [menuOpen]);
-
-  // A page change closes the drawer.
-  useEffect(() => setMenuOpen(false), [route]);
 
   const renderEntry = (entry: NavEntry) => {
     const label = t(entry.label);

@@ -1,4 +1,4 @@
-import { useEffect, useId, useRef, type ReactNode } from "react";
+import { useEffect, useEffectEvent, useId, useRef, type ReactNode } from "react";
 import { createPortal } from "react-dom";
 import { useI18n } from "../i18n/context";
 import { Icon } from "./Icon";
@@ -32,8 +32,8 @@ export function Modal({ title, onClose, children, footer, size = "md", testId }:
   const { t } = useI18n();
   const dialogRef = useRef<HTMLDivElement>(null);
   const titleId = useId();
-  const onCloseRef = useRef(onClose);
-  onCloseRef.current = onClose;
+  // The latest onClose, without opening the dialog again when it changes.
+  const close = useEffectEvent(onClose);
 
   useEffect(() => {
     const previous = document.activeElement instanceof HTMLElement ? document.activeElement : null;
@@ -55,7 +55,7 @@ export function Modal({ title, onClose, children, footer, size = "md", testId }:
       }
       if (event.key === "Escape") {
         event.stopPropagation();
-        onCloseRef.current();
+        close();
         return;
       }
       if (event.key !== "Tab") {

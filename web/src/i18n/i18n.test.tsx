@@ -56,7 +56,7 @@ describe("language switch", () => {
     expect(screen.getAllByTestId("app-start")[0]?.textContent).toBe("Start");
     expect(document.documentElement.lang).toBe("en");
 
-    const select = screen.getByTestId("language-switch") as HTMLSelectElement;
+    const select = screen.getByTestId<HTMLSelectElement>("language-switch");
     expect(Array.from(select.options).map((o) => o.value)).toEqual(["en", "fr"]);
     fireEvent.change(select, { target: { value: "fr" } });
 
@@ -76,7 +76,7 @@ describe("language switch", () => {
         <LanguageSwitch />
       </I18nProvider>,
     );
-    expect((screen.getByTestId("language-switch") as HTMLSelectElement).value).toBe("fr");
+    expect(screen.getByTestId<HTMLSelectElement>("language-switch").value).toBe("fr");
     expect(document.documentElement.lang).toBe("fr");
   });
 });

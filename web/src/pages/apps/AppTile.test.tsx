@@ -51,7 +51,7 @@ describe("AppTile", () => {
         onExplainGo={vi.fn()}
       />,
     );
-    const go = screen.getByTestId("app-go") as HTMLButtonElement;
+    const go = screen.getByTestId<HTMLButtonElement>("app-go");
     expect(go.disabled).toBe(true);
     expect(go.title).toBe("This app has no web interface");
   });

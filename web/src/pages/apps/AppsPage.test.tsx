@@ -121,7 +121,7 @@ describe("AppsPage", () => {
     expect(go.getAttribute("href")).toBe("http://10.0.0.1:30601/");
     expect(go.getAttribute("target")).toBe("_blank");
     expect(go.getAttribute("rel")).toContain("noopener");
-    const stoppedGo = within(tile("rundeck")).getByTestId("app-go") as HTMLButtonElement;
+    const stoppedGo = within(tile("rundeck")).getByTestId<HTMLButtonElement>("app-go");
     expect(stoppedGo.tagName).toBe("BUTTON");
     expect(stoppedGo.disabled).toBe(true);
   });

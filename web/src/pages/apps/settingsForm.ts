@@ -35,7 +35,17 @@ export function toDraft(value: unknown): string {
   if (Array.isArray(value)) {
     return value.map(String).join("\n");
   }
-  return String(value);
+  switch (typeof value) {
+    case "string":
+      return value;
+    case "number":
+    case "boolean":
+    case "bigint":
+      return String(value);
+    default:
+      // Not a kind of value the settings have: shown as stored rather than as "[object Object]".
+      return JSON.stringify(value) ?? "";
+  }
 }
 
 /** A message to show, as a catalog key and its placeholders. */

@@ -95,7 +95,7 @@ describe("AuditPage", () => {
     expect(calls.some((c) => c.url.includes("page=2"))).toBe(true);
     fireEvent.click(screen.getByRole("button", { name: "Next page" }));
     await waitFor(() => expect(screen.getAllByTestId("audit-row")).toHaveLength(20));
-    expect((screen.getByRole("button", { name: "Next page" }) as HTMLButtonElement).disabled).toBe(
+    expect(screen.getByRole<HTMLButtonElement>("button", { name: "Next page" }).disabled).toBe(
       true,
     );
   });

@@ -3,13 +3,13 @@
 import type { AuditFilters } from "../../api/types";
 
 /** What the filter inputs hold; from/to are datetime-local values in the browser's time zone. */
-export interface AuditFilterForm {
+export type AuditFilterForm = {
   action: string;
   actor: string;
   target: string;
   from: string;
   to: string;
-}
+};
 
 export const EMPTY_FILTER_FORM: AuditFilterForm = {
   action: "",

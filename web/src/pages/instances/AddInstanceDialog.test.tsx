@@ -93,7 +93,7 @@ describe("AddInstanceDialog", () => {
     expect(calls.find((c) => c.method === "POST")?.body).toEqual({ network: "net-a" });
   });
 
-  it("names the field that is wrong before asking the gateway", async () => {
+  it("names the field that is wrong before asking the gateway", () => {
     const calls = gateway();
     renderWithProviders(<AddInstanceDialog onClose={vi.fn()} />);
     fireEvent.change(input("ttl"), { target: { value: "2000" } });

@@ -23,19 +23,16 @@ export function AgentToggle({ instance, agent, onError }: AgentToggleProps) {
   const { t } = useI18n();
   const setAgent = useSetAgent();
   const [pending, setPending] = useState<PendingChange | null>(null);
+  // Once the gateway shows the change, its own state drives the button.
+  if (pending !== null && changeVisible(agent, pending)) {
+    setPending(null);
+  }
   const waiting = pending !== null && !changeVisible(agent, pending);
 
-  // Once the gateway shows the change, its own state drives the button. If it never does (the
-  // request was overtaken by another one), its state is shown again after a while.
+  // If the gateway never shows it (the request was overtaken by another one), its state is shown
+  // again after a while.
   useEffect(() => {
-    if (!pending) {
-      return undefined;
-    }
-    if (changeVisible(agent, pending)) {
-      setPending(null);
-      return undefined;
-    }
-    if (!pending.accepted) {
+    if (!pending?.accepted) {
       return undefined;
     }
     const id = window.setTimeout(() => setPending(null), PENDING_TIMEOUT_MS);
