@@ -2,6 +2,7 @@ import { useState, type FormEvent } from "react";
 import { ApiError } from "../api/client";
 import { useLogin } from "../api/session";
 import { BrandMark } from "../components/BrandMark";
+import { BusyButton } from "../components/BusyButton";
 import { ErrorBanner } from "../components/ErrorBanner";
 import { LanguageSwitch } from "../components/LanguageSwitch";
 import { useI18n } from "../i18n/context";
@@ -80,10 +81,13 @@ export function LoginPage() {
               onChange={(event) => setPassword(event.target.value)}
             />
           </div>
-          <button type="submit" className="btn btn--primary btn--block" disabled={login.isPending}>
-            {login.isPending && <span className="spinner spinner--sm" aria-hidden="true" />}
-            {login.isPending ? t("login.submitting") : t("login.submit")}
-          </button>
+          <BusyButton
+            type="submit"
+            className="btn btn--primary btn--block"
+            busy={login.isPending}
+            label={t("login.submit")}
+            busyLabel={t("login.submitting")}
+          />
         </form>
       </main>
     </div>

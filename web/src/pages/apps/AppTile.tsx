@@ -1,5 +1,6 @@
 import { useStartApp, useStopApp } from "../../api/apps";
 import { APP_TYPES, type App } from "../../api/types";
+import { BusyButton } from "../../components/BusyButton";
 import { ErrorBanner } from "../../components/ErrorBanner";
 import { Icon } from "../../components/Icon";
 import { StatusHalo } from "../../components/StatusHalo";
@@ -97,43 +98,33 @@ export function AppTile({ app, localMode, onOpenSettings, onExplainGo }: AppTile
       ) : null}
       <div className="tile__actions">
         {canStart(app) ? (
-          <button
-            type="button"
+          <BusyButton
             className="btn btn--primary"
             data-testid="app-start"
+            busy={start.isPending}
             disabled={busy}
+            icon="play"
+            label={t("app.start")}
+            busyLabel={t("app.starting")}
             onClick={() => {
               stop.reset();
               start.mutate({ type: app.type });
             }}
-          >
-            {start.isPending ? (
-              <span className="spinner spinner--sm" aria-hidden="true" />
-            ) : (
-              <Icon name="play" size={16} />
-            )}
-            <span className="btn__label">
-              {start.isPending ? t("app.starting") : t("app.start")}
-            </span>
-          </button>
+          />
         ) : (
-          <button
-            type="button"
+          <BusyButton
             className="btn btn--secondary"
             data-testid="app-stop"
+            busy={stop.isPending}
             disabled={busy}
+            icon="stop"
+            label={t("app.stop")}
+            busyLabel={t("app.stopping")}
             onClick={() => {
               start.reset();
               stop.mutate({ type: app.type });
             }}
-          >
-            {stop.isPending ? (
-              <span className="spinner spinner--sm" aria-hidden="true" />
-            ) : (
-              <Icon name="stop" size={16} />
-            )}
-            <span className="btn__label">{stop.isPending ? t("app.stopping") : t("app.stop")}</span>
-          </button>
+          />
         )}
         <button
           type="button"

@@ -1,6 +1,7 @@
 import { useEffect, useRef } from "react";
 import { useRevealCredentials } from "../../api/apps";
 import type { App } from "../../api/types";
+import { BusyButton } from "../../components/BusyButton";
 import { CopyButton } from "../../components/CopyButton";
 import { ErrorBanner } from "../../components/ErrorBanner";
 import { Icon } from "../../components/Icon";
@@ -94,21 +95,16 @@ export function InfosTab({ app }: InfosTabProps) {
           </div>
         ) : (
           <div className="credentials credentials--hidden">
-            <button
+            <BusyButton
               ref={revealRef}
-              type="button"
               className="btn btn--secondary"
               data-testid="reveal-credentials"
-              disabled={reveal.isPending}
+              busy={reveal.isPending}
+              icon="key"
+              label={t("infos.reveal")}
+              busyLabel={t("infos.revealing")}
               onClick={() => reveal.mutate({ type: app.type })}
-            >
-              {reveal.isPending ? (
-                <span className="spinner spinner--sm" aria-hidden="true" />
-              ) : (
-                <Icon name="key" size={16} />
-              )}
-              {reveal.isPending ? t("infos.revealing") : t("infos.reveal")}
-            </button>
+            />
             <p className="hint">{t("infos.revealNote")}</p>
             {reveal.error ? <ErrorBanner error={reveal.error} compact /> : null}
           </div>

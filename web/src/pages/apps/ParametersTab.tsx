@@ -2,6 +2,7 @@ import { useId, useRef, useState, type FormEvent } from "react";
 import { useAppSettingsSchema, useUpdateAppSettings } from "../../api/apps";
 import { ApiError } from "../../api/client";
 import type { App, JsonSchema } from "../../api/types";
+import { BusyButton } from "../../components/BusyButton";
 import { EmptyState } from "../../components/EmptyState";
 import { ErrorBanner } from "../../components/ErrorBanner";
 import { FieldError } from "../../components/FieldError";
@@ -251,15 +252,14 @@ export function ParametersTab({ app }: ParametersTabProps) {
           )}
           {notice === "unchanged" && <span className="muted">{t("params.noChanges")}</span>}
         </span>
-        <button
+        <BusyButton
           type="submit"
           className="btn btn--primary"
           data-testid="settings-save"
-          disabled={update.isPending}
-        >
-          {update.isPending && <span className="spinner spinner--sm" aria-hidden="true" />}
-          {update.isPending ? t("params.saving") : t("params.save")}
-        </button>
+          busy={update.isPending}
+          label={t("params.save")}
+          busyLabel={t("params.saving")}
+        />
       </div>
     </form>
   );

@@ -2,6 +2,7 @@ import { useEffect, useId, useRef, useState, type FormEvent } from "react";
 import { ApiError } from "../../api/client";
 import { useCreateEnrollmentToken, useNetworks } from "../../api/instances";
 import type { EnrollmentToken } from "../../api/types";
+import { BusyButton } from "../../components/BusyButton";
 import { CopyButton } from "../../components/CopyButton";
 import { ErrorBanner } from "../../components/ErrorBanner";
 import { FieldError } from "../../components/FieldError";
@@ -160,16 +161,15 @@ export function AddInstanceDialog({ onClose }: AddInstanceDialogProps) {
       <button type="button" className="btn btn--secondary" onClick={onClose}>
         {t("common.cancel")}
       </button>
-      <button
+      <BusyButton
         type="submit"
         form={formId}
         className="btn btn--primary"
         data-testid="enroll-submit"
-        disabled={create.isPending}
-      >
-        {create.isPending && <span className="spinner spinner--sm" aria-hidden="true" />}
-        {create.isPending ? t("enroll.submitting") : t("enroll.submit")}
-      </button>
+        busy={create.isPending}
+        label={t("enroll.submit")}
+        busyLabel={t("enroll.submitting")}
+      />
     </>
   );
 

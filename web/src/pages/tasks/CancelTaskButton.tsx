@@ -1,7 +1,7 @@
 import { useCancelTask, isActive } from "../../api/tasks";
 import type { Task } from "../../api/types";
+import { BusyButton } from "../../components/BusyButton";
 import { ErrorBanner } from "../../components/ErrorBanner";
-import { Icon } from "../../components/Icon";
 import { useI18n } from "../../i18n/context";
 
 /**
@@ -20,21 +20,16 @@ export function CancelTaskButton({ task }: { task: Task }) {
   return (
     <div className="task-actions">
       {active && !requested && (
-        <button
-          type="button"
+        <BusyButton
           className="btn btn--secondary btn--sm"
           data-testid="task-cancel"
           aria-label={t("tasks.cancelOf", { description: task.description })}
-          disabled={cancel.isPending}
+          busy={cancel.isPending}
+          icon="ban"
+          label={t("tasks.cancel")}
+          busyLabel={t("tasks.cancelling")}
           onClick={() => cancel.mutate(task.name)}
-        >
-          {cancel.isPending ? (
-            <span className="spinner spinner--sm" aria-hidden="true" />
-          ) : (
-            <Icon name="ban" size={16} />
-          )}
-          {cancel.isPending ? t("tasks.cancelling") : t("tasks.cancel")}
-        </button>
+        />
       )}
       <span role="status" className="task-actions__status" data-testid="task-cancel-status">
         {requested ? t("tasks.cancelRequested") : ""}
