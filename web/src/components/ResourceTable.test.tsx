@@ -21,18 +21,14 @@ const base = {
   emptyMessage: "Nothing here.",
 };
 
+const twoRows: Row[] = [
+  { id: "1", name: "one" },
+  { id: "2", name: "two" },
+];
+
 describe("ResourceTable", () => {
   it("renders a row per item with a test id and a cell per column", () => {
-    renderWithProviders(
-      <ResourceTable
-        {...base}
-        rows={[
-          { id: "1", name: "one" },
-          { id: "2", name: "two" },
-        ]}
-        rowTestId="thing-row"
-      />,
-    );
+    renderWithProviders(<ResourceTable {...base} rows={twoRows} rowTestId="thing-row" />);
     const rows = screen.getAllByTestId("thing-row");
     expect(rows).toHaveLength(2);
     expect(rows[1]?.querySelectorAll("td")).toHaveLength(2);
@@ -44,10 +40,7 @@ describe("ResourceTable", () => {
     renderWithProviders(
       <ResourceTable
         {...base}
-        rows={[
-          { id: "1", name: "one" },
-          { id: "2", name: "two" },
-        ]}
+        rows={twoRows}
         rowTestId="thing-row"
         renderExpansion={(row) => (row.id === "1" ? <p>details of one</p> : null)}
       />,
