@@ -34,14 +34,20 @@ Result<std::string> text_parameter(const Query& query, std::string_view name,
   return std::string(value);
 }
 
-Result<std::optional<TimePoint>> time_parameter(const Query& query, std::string_view name) {
+// A bound on the events' times. A valid time beyond what the clock holds still filters: past
+// the open end it bounds nothing (absent), past the other it keeps nothing (the clock's limit).
+Result<std::optional<TimePoint>> time_parameter(const Query& query, std::string_view name,
+                                                TimePoint unbounded) {
   const std::string_view value = value_of(query, name);
   if (value.empty()) {
     return std::optional<TimePoint>();
   }
-  auto time = parse_rfc3339(value);
+  auto time = parse_rfc3339_clamped(value);
   if (!time) {
     return invalid(name, time.error().message);
+  }
+  if (*time == unbounded) {
+    return std::optional<TimePoint>();
   }
   return std::optional<TimePoint>(*time);
 }
@@ -109,11 +115,11 @@ Result<AuditFilter> parse_filter(const Query& query) {
   if (!target) {
     return target.error();
   }
-  auto from = time_parameter(query, "from");
+  auto from = time_parameter(query, "from", TimePoint::min());
   if (!from) {
     return from.error();
   }
-  auto to = time_parameter(query, "to");
+  auto to = time_parameter(query, "to", TimePoint::max());
   if (!to) {
     return to.error();
   }

@@ -34,7 +34,7 @@ bool has(std::string_view text, std::size_t pos, char expected) {
 // The parser proper: returns why `text` is not accepted, or the time.
 class Rfc3339Parser {
  public:
-  explicit Rfc3339Parser(std::string_view text) : text_(text) {}
+  Rfc3339Parser(std::string_view text, bool clamp) : text_(text), clamp_(clamp) {}
 
   Result<Clock::time_point> parse() {
     const auto year = digits(text_, 0, 4);
@@ -94,6 +94,9 @@ class Rfc3339Parser {
     const auto max = std::chrono::floor<std::chrono::seconds>(Clock::time_point::max()) -
                      std::chrono::seconds(1);
     if (utc < min || utc > max) {
+      if (clamp_) {
+        return utc < min ? Clock::time_point::min() : Clock::time_point::max();
+      }
       return invalid("year out of the supported range");
     }
     return Clock::time_point(utc) + std::chrono::duration_cast<Clock::duration>(fraction);
@@ -136,6 +139,7 @@ class Rfc3339Parser {
   }
 
   std::string_view text_;
+  bool clamp_;
 };
 
 }  // namespace
@@ -151,7 +155,11 @@ std::string format_rfc3339(std::chrono::system_clock::time_point time) {
 }
 
 Result<std::chrono::system_clock::time_point> parse_rfc3339(std::string_view text) {
-  return Rfc3339Parser(text).parse();
+  return Rfc3339Parser(text, false).parse();
+}
+
+Result<std::chrono::system_clock::time_point> parse_rfc3339_clamped(std::string_view text) {
+  return Rfc3339Parser(text, true).parse();
 }
 
 }  // namespace mcm::audit

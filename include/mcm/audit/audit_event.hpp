@@ -77,4 +77,9 @@ struct AuditRecord {
 // what is wrong.
 [[nodiscard]] Result<std::chrono::system_clock::time_point> parse_rfc3339(std::string_view text);
 
+// The same, but a valid time before or after what std::chrono::system_clock holds (about the
+// years 1678 to 2262) is system_clock::time_point::min() or max(), values no time in range has.
+[[nodiscard]] Result<std::chrono::system_clock::time_point> parse_rfc3339_clamped(
+    std::string_view text);
+
 }  // namespace mcm::audit

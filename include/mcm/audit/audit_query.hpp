@@ -56,8 +56,10 @@ struct Page {
 };
 
 // Reads action, actor, target, from and to; other parameters are ignored and an empty value
-// counts as absent. Invalid: a value that is not valid UTF-8 or longer than its limit, a time
-// that is not RFC 3339 (see parse_rfc3339), or `to` not after `from`.
+// counts as absent. A time beyond what the clock holds still filters: `from` before it or `to`
+// after it bounds nothing, `from` after it or `to` before it keeps nothing. Invalid: a value that
+// is not valid UTF-8 or longer than its limit, a time that is not RFC 3339 (see parse_rfc3339),
+// or `to` not after `from`.
 [[nodiscard]] Result<AuditFilter> parse_filter(const Query& query);
 
 // Reads page (default 1, at least 1) and pageSize (default 50, 1 to 500); an empty value counts

@@ -161,6 +161,22 @@ TEST(AuditQuery, RequiresToAfterFrom) {
   EXPECT_TRUE(parse_filter({{"from", "2025-03-10T12:00:00Z"}, {"to", "2025-03-10T12:00:01Z"}}));
 }
 
+TEST(AuditQuery, TimesBeyondTheClockStillFilter) {
+  const Names all = kept({});
+  ASSERT_EQ(all.size(), kEvents.size());
+  // Before the clock's first second: no lower bound; after its last: no upper bound.
+  EXPECT_EQ(kept({{"from", "0033-04-09T21:11:32Z"}}), all);
+  EXPECT_EQ(kept({{"to", "6995-07-30T13:10:33.16Z"}}), all);
+  // The other way round, nothing is kept.
+  EXPECT_EQ(kept({{"from", "6995-07-30T13:10:33Z"}}), Names{});
+  EXPECT_EQ(kept({{"to", "0100-12-03T22:31:43Z"}}), Names{});
+  EXPECT_EQ(kept({{"from", "6995-07-30T13:10:33Z"}, {"to", "7001-01-01T00:00:00Z"}}), Names{});
+  EXPECT_EQ(kept({{"from", "0033-04-09T21:11:32Z"}, {"to", "0100-12-03T22:31:43Z"}}), Names{});
+  EXPECT_EQ(refused(parse_filter, {{"from", "6995-07-30T13:10:33Z"}, {"to", "2025-03-10T12:00:00Z"}})
+                .rfind("to: must be after from", 0),
+            0U);
+}
+
 TEST(AuditQuery, PagesDefaultToTheFirstFifty) {
   auto page = parse_page({});
   ASSERT_TRUE(page);

@@ -122,6 +122,17 @@ TEST(Rfc3339, RejectsOtherShapes) {
   }
 }
 
+TEST(Rfc3339, ClampsValidTimesBeyondTheClockWhenAsked) {
+  using Clock = std::chrono::system_clock;
+  EXPECT_EQ(*parse_rfc3339_clamped("9999-12-31T23:59:59Z"), Clock::time_point::max());
+  EXPECT_EQ(*parse_rfc3339_clamped("2262-04-12T00:00:00Z"), Clock::time_point::max());
+  EXPECT_EQ(*parse_rfc3339_clamped("0001-01-01T00:00:00Z"), Clock::time_point::min());
+  EXPECT_EQ(*parse_rfc3339_clamped("2025-01-31T14:05:00+01:00"),
+            parsed("2025-01-31T13:05:00Z"));
+  EXPECT_FALSE(parse_rfc3339_clamped("9999-02-30T00:00:00Z"));
+  EXPECT_FALSE(parse_rfc3339_clamped("garbage"));
+}
+
 TEST(Rfc3339, QuotesTheInputInItsMessage) {
   EXPECT_EQ(rejected("2025-01-31T14:05:00"),
             "\"2025-01-31T14:05:00\" is not an RFC 3339 time (such as 2025-01-31T14:05:00Z): "
