@@ -71,6 +71,10 @@ net::awaitable<Response> create_token(Gateway& gateway, Request request, Caller 
   if (auto bad = read_int(body, "maxUses", 1, kMaxUses, uses)) {
     co_return *bad;
   }
+  std::string reason;
+  if (auto bad = read_reason(body, reason)) {
+    co_return *bad;
+  }
   const std::string url = public_url(gateway, request);
   if (auto problem = url_problem(url)) {
     co_return http::error_response(Status::bad_request, *problem);
@@ -79,7 +83,7 @@ net::awaitable<Response> create_token(Gateway& gateway, Request request, Caller 
   const auto token = gateway.enrollment_tokens().issue(network, std::chrono::system_clock::now(),
                                                         std::chrono::seconds(ttl), uses, &claims);
   // The token itself never reaches the audit trail: its id is enough to find its Instances.
-  AuditNote note{"enrollment.token.create", "Network", network, "",
+  AuditNote note{"enrollment.token.create", "Network", network, std::move(reason),
                  "token " + claims.id + ", " + std::to_string(uses) + " use(s), valid " +
                      std::to_string(ttl) + " s"};
   co_await gateway.record(caller, note, "success");
