@@ -17,7 +17,9 @@
 # The root shares this machine's network (the test hosts reach the Debian mirror through it), so
 # no other `make test` may run at the same time: the ports and host names are the same.
 #
-# Environment: MCM_FRESH_ROOT (default /var/tmp/mcm-fresh-root), MCM_CACHE_DIR, MCM_TESTHOST_MIRROR.
+# Environment: MCM_FRESH_ROOT (default /var/tmp/mcm-fresh-root), MCM_CACHE_DIR, MCM_TESTHOST_MIRROR,
+# MCM_FRESH_ROOT_LOCK: a file to hold (flock) while the tests run, not while the root installs
+# and builds, so that other test runs of this machine can wait their turn for the ports.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/.." && pwd)
@@ -111,9 +113,18 @@ cmd_test() {
   local -a machine_env
   mapfile -t machine_env < <(machine_config "$run")
   log "$command of $commit in $run (log: $base/$what.log)"
-  chroot "$run" /usr/bin/env -i HOME=/root LANG=C.UTF-8 CI=true "${machine_env[@]}" \
-    PATH=/usr/local/go/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
-    bash -c "cd /work/main && $command" >"$base/$what.log" 2>&1 || status=$?
+  local -a in_root=(chroot "$run" /usr/bin/env -i HOME=/root LANG=C.UTF-8 CI=true
+    "${machine_env[@]}" PATH=/usr/local/go/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin)
+  if [ "$what" = test ] && [ -n "${MCM_FRESH_ROOT_LOCK:-}" ]; then
+    # make test's own first steps (install, Go builds, sanitizer build, web), then make test
+    # itself, which finds them done, while holding the lock.
+    "${in_root[@]}" bash -c "cd /work/main && make tools build-test web" >"$base/$what.log" 2>&1 ||
+      status=$?
+    [ "$status" -ne 0 ] || flock "$MCM_FRESH_ROOT_LOCK" "${in_root[@]}" \
+      bash -c "cd /work/main && $command" >>"$base/$what.log" 2>&1 || status=$?
+  else
+    "${in_root[@]}" bash -c "cd /work/main && $command" >"$base/$what.log" 2>&1 || status=$?
+  fi
   unmount_below "$run"
   tail -n 30 "$base/$what.log"
   log "$command exited $status"
