@@ -1,5 +1,6 @@
 #include <mcm/kube/client.hpp>
 
+#include <mcm/core/json_path.hpp>
 #include <mcm/kube/rate_limiter.hpp>
 
 #include <boost/asio/as_tuple.hpp>
@@ -118,12 +119,6 @@ double seconds_since(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
 }
 
-std::string reason_of(const Json& status) {
-  if (status.is_object() && status.contains("reason") && status["reason"].is_string()) {
-    return status["reason"].get<std::string>();
-  }
-  return {};
-}
 
 std::string_view method_of(PatchType type) {
   switch (type) {
@@ -141,20 +136,6 @@ Result<Json> parse_json(const std::string& body, std::string_view what) {
   } catch (const Json::exception& e) {
     return fail(Errc::Internal, std::string(what) + ": response is not JSON: " + e.what());
   }
-}
-
-std::string name_of(const Json& object) {
-  if (!object.is_object() || !object.contains("metadata")) {
-    return {};
-  }
-  return object["metadata"].value("name", "");
-}
-
-std::string namespace_of(const Json& object) {
-  if (!object.is_object() || !object.contains("metadata")) {
-    return {};
-  }
-  return object["metadata"].value("namespace", "");
 }
 
 std::string describe(std::string_view verb, const Resource& r, std::string_view ns,
@@ -183,13 +164,9 @@ Error error_from_response(int status, std::string_view body, std::string_view wh
   } catch (const Json::exception&) {
     parsed = Json();
   }
-  std::string server_message;
-  if (parsed.is_object() && parsed.contains("message") && parsed["message"].is_string()) {
-    server_message = parsed["message"].get<std::string>();
-  } else {
-    server_message = std::string(body.substr(0, 200));
-  }
-  const std::string reason = reason_of(parsed);
+  const std::string server_message =
+      json::find_string(parsed, {"message"}).value_or(std::string(body.substr(0, 200)));
+  const std::string reason = json::string_at(parsed, {"reason"});
   Errc code = Errc::Internal;
   switch (status) {
     case 400: code = Errc::Invalid; break;
@@ -525,25 +502,24 @@ net::awaitable<Result<Json>> Client::list(Resource resource, std::string ns,
 }
 
 net::awaitable<Result<Json>> Client::create(Resource resource, Json object) {
-  const auto ns = namespace_of(object);
-  const auto what = describe("create", resource, ns, name_of(object));
-  co_return co_await json_call(*this, "POST", resource.collection_path(ns), object.dump(),
+  const auto key = ObjectKey::of(object);
+  const auto what = describe("create", resource, key.ns, key.name);
+  co_return co_await json_call(*this, "POST", resource.collection_path(key.ns), object.dump(),
                                "application/json", "POST", what);
 }
 
 net::awaitable<Result<Json>> Client::update(Resource resource, Json object) {
-  const auto ns = namespace_of(object);
-  const auto name = name_of(object);
-  co_return co_await json_call(*this, "PUT", resource.object_path(ns, name), object.dump(),
-                               "application/json", "PUT", describe("update", resource, ns, name));
+  const auto key = ObjectKey::of(object);
+  co_return co_await json_call(*this, "PUT", resource.object_path(key.ns, key.name), object.dump(),
+                               "application/json", "PUT",
+                               describe("update", resource, key.ns, key.name));
 }
 
 net::awaitable<Result<Json>> Client::update_status(Resource resource, Json object) {
-  const auto ns = namespace_of(object);
-  const auto name = name_of(object);
-  co_return co_await json_call(*this, "PUT", resource.object_path(ns, name) + "/status",
+  const auto key = ObjectKey::of(object);
+  co_return co_await json_call(*this, "PUT", resource.object_path(key.ns, key.name) + "/status",
                                object.dump(), "application/json", "PUT",
-                               describe("update status of", resource, ns, name));
+                               describe("update status of", resource, key.ns, key.name));
 }
 
 net::awaitable<Result<Json>> Client::patch(Resource resource, std::string ns,
@@ -576,17 +552,21 @@ net::awaitable<Result<Json>> Client::apply(Resource resource, Json object,
   if (field_manager.empty()) {
     co_return fail(Errc::Invalid, "apply needs a field manager");
   }
+  if (!object.is_object()) {
+    co_return fail(Errc::Invalid, describe("apply", resource, "", "") +
+                                      ": the object is not a JSON object but " +
+                                      object.type_name());
+  }
   if (!object.contains("apiVersion")) {
     object["apiVersion"] = resource.api_version();
   }
   if (!object.contains("kind")) {
     object["kind"] = resource.kind;
   }
-  auto ns = namespace_of(object);
-  auto name = name_of(object);
+  auto key = ObjectKey::of(object);
   // Named, not a braced temporary: g++ 12 mishandles aggregate temporaries inside co_await.
   PatchOptions options{std::move(field_manager), force, std::move(subresource)};
-  co_return co_await patch(resource, std::move(ns), std::move(name), PatchType::Apply,
+  co_return co_await patch(resource, std::move(key.ns), std::move(key.name), PatchType::Apply,
                            std::move(object), std::move(options));
 }
 
@@ -673,38 +653,17 @@ net::awaitable<Result<std::string>> Client::watch(Resource resource, std::string
       if (nl == begin) {
         continue;
       }
-      Json event;
-      try {
-        event = Json::parse(std::string_view(pending).substr(begin, nl - begin));
-      } catch (const Json::exception& e) {
-        stream_error = fail(Errc::Internal, what + ": undecodable event: " + e.what());
+      auto event = decode_watch_event(std::string_view(pending).substr(begin, nl - begin), what);
+      if (!event) {
+        stream_error = std::move(event).error();
         ec = net::error::invalid_argument;
         return;
       }
-      const auto type = event.value("type", "");
-      Json object = std::move(event["object"]);
-      if (type == "ERROR") {
-        const int code = object.value("code", 500);
-        stream_error = error_from_response(code, object.dump(), what);
-        ec = net::error::connection_aborted;
-        return;
+      if (!*event) {
+        continue;
       }
-      if (object.is_object() && object.contains("metadata")) {
-        last_rv = object["metadata"].value("resourceVersion", last_rv);
-      }
-      EventType kind;
-      if (type == "ADDED") {
-        kind = EventType::Added;
-      } else if (type == "MODIFIED") {
-        kind = EventType::Modified;
-      } else if (type == "DELETED") {
-        kind = EventType::Deleted;
-      } else if (type == "BOOKMARK") {
-        kind = EventType::Bookmark;
-      } else {
-        continue;  // unknown event types are skipped, as client-go does
-      }
-      on_event(WatchEvent{kind, std::move(object)});
+      last_rv = json::string_at((*event)->object, {"metadata", "resourceVersion"}, last_rv);
+      on_event(std::move(**event));
     }
     pending.erase(0, begin);
   };

@@ -22,6 +22,7 @@
 #include <mcm/core/result.hpp>
 #include <mcm/kube/config.hpp>
 #include <mcm/kube/resource.hpp>
+#include <mcm/kube/watch_event.hpp>
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
@@ -82,13 +83,6 @@ struct DeleteOptions {
   std::string precondition_uid;
 };
 
-enum class EventType { Added, Modified, Deleted, Bookmark };
-
-struct WatchEvent {
-  EventType type;
-  Json object;
-};
-
 struct WatchOptions {
   std::string resource_version;
   std::string label_selector;
@@ -139,7 +133,8 @@ class Client {
   // Streams a watch, calling `on_event` for every event until the server ends the stream
   // (returns the last resourceVersion seen, to resume from), the stream fails, or the caller's
   // coroutine is cancelled. A `410 Gone` (as a status or as an ERROR event) returns Errc::Gone:
-  // the caller must list again.
+  // the caller must list again. A line that is no watch event (see decode_watch_event) ends the
+  // watch with Errc::Invalid.
   net::awaitable<Result<std::string>> watch(Resource resource, std::string ns,
                                             WatchOptions options,
                                             std::function<void(WatchEvent&&)> on_event);
