@@ -1,13 +1,13 @@
 #include <app/reconciler.hpp>
 #include <app/status.hpp>
 
+#include <mcm/core/hex.hpp>
 #include <mcm/core/json_path.hpp>
 #include <mcm/core/random.hpp>
 
 #include <mcm/core/logging.hpp>
 #include <mcm/kube/leader_elector.hpp>
 
-#include <openssl/evp.h>
 
 #include <stdexcept>
 
@@ -28,19 +28,6 @@ std::string version_of(const Json& object) {
 std::string child_key(const Rendered& child) {
   return child.resource.qualified_name() + "/" + kube::ObjectKey::of(child.object).ns + "/" +
          kube::ObjectKey::of(child.object).name;
-}
-
-std::string sha256_hex(const std::string& text) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  EVP_Digest(text.data(), text.size(), digest, &length, EVP_sha256(), nullptr);
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (unsigned int i = 0; i < length; ++i) {
-    out += kHex[digest[i] >> 4];
-    out += kHex[digest[i] & 15];
-  }
-  return out;
 }
 
 // The children of an App, found by the instance label every rendered child carries.

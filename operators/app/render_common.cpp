@@ -2,6 +2,8 @@
 
 #include <app/render.hpp>
 
+#include <mcm/core/hex.hpp>
+
 #include <cstdint>
 #include <stdexcept>
 
@@ -33,20 +35,7 @@ const VolumeDefault& volume_of(const AppSpec& spec, std::string_view workload) {
                          spec.entry->type);
 }
 
-std::string content_hash(std::string_view text) {
-  std::uint64_t hash = 14695981039346656037ULL;
-  for (const char c : text) {
-    hash ^= static_cast<unsigned char>(c);
-    hash *= 1099511628211ULL;
-  }
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out(16, '0');
-  for (int i = 15; i >= 0; --i) {
-    out[static_cast<std::size_t>(i)] = kHex[hash & 15];
-    hash >>= 4;
-  }
-  return out;
-}
+std::string content_hash(std::string_view text) { return fnv1a_hex(text); }
 
 Json env_value(std::string_view name, std::string_view value) {
   return {{"name", name}, {"value", value}};

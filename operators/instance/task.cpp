@@ -1,8 +1,8 @@
 #include <instance/task.hpp>
 
+#include <mcm/core/hex.hpp>
 #include <mcm/core/json_path.hpp>
 
-#include <cstdio>
 
 namespace mcm::instance {
 namespace {
@@ -12,25 +12,13 @@ using kube::Json;
 constexpr std::size_t kMaxNameLength = 253;
 constexpr std::size_t kMaxLabelValueLength = 63;
 
-// FNV-1a (64 bits): stable across builds and platforms, which std::hash is not. It only has to
-// tell apart names sharing a long prefix, not resist anyone.
-std::string hash_hex(std::string_view text) {
-  std::uint64_t hash = 14695981039346656037ull;
-  for (const unsigned char c : text) {
-    hash = (hash ^ c) * 1099511628211ull;
-  }
-  char out[17];
-  std::snprintf(out, sizeof out, "%016llx", static_cast<unsigned long long>(hash));
-  return out;
-}
-
 // `text` if it fits in `max` characters, else a prefix of it, "-" and a hash of the whole. The
 // prefix never ends in '-' or '.', so the result is still a DNS subdomain and a label value.
 std::string shorten(std::string_view text, std::size_t max) {
   if (text.size() <= max) {
     return std::string(text);
   }
-  const std::string hash = hash_hex(text);
+  const std::string hash = fnv1a_hex(text);
   std::string_view prefix = text.substr(0, max > hash.size() + 1 ? max - hash.size() - 1 : 0);
   while (!prefix.empty() && (prefix.back() == '-' || prefix.back() == '.')) {
     prefix.remove_suffix(1);

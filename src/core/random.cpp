@@ -1,5 +1,7 @@
 #include <mcm/core/random.hpp>
 
+#include <mcm/core/hex.hpp>
+
 #include <openssl/rand.h>
 
 #include <stdexcept>
@@ -32,15 +34,6 @@ std::string random_password(std::size_t length) {
   return out;
 }
 
-std::string random_hex(std::size_t bytes) {
-  static constexpr std::string_view kDigits = "0123456789abcdef";
-  std::string out;
-  for (const char c : random_bytes(bytes)) {
-    const auto byte = static_cast<unsigned char>(c);
-    out += kDigits[byte >> 4];
-    out += kDigits[byte & 0x0f];
-  }
-  return out;
-}
+std::string random_hex(std::size_t bytes) { return hex_encode(random_bytes(bytes)); }
 
 }  // namespace mcm

@@ -1,9 +1,9 @@
 #include <gateway/static_files.hpp>
 
+#include <mcm/core/hex.hpp>
 #include <mcm/http/url.hpp>
 
 #include <boost/beast/http/field.hpp>
-#include <openssl/evp.h>
 #include <zlib.h>
 
 #include <filesystem>
@@ -37,16 +37,7 @@ bool compressible(const std::string& content_type) {
 }
 
 std::string etag_of(const std::string& body) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  EVP_Digest(body.data(), body.size(), digest, &length, EVP_sha256(), nullptr);
-  static constexpr std::string_view kHex = "0123456789abcdef";
-  std::string out = "\"";
-  for (unsigned int i = 0; i < 12; ++i) {
-    out += kHex[digest[i] >> 4];
-    out += kHex[digest[i] & 0x0f];
-  }
-  return out + "\"";
+  return "\"" + sha256_hex(body).substr(0, 24) + "\"";
 }
 
 bool accepts_gzip(std::string_view header) {

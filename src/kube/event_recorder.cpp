@@ -1,24 +1,15 @@
 #include <mcm/kube/event_recorder.hpp>
 
 #include <mcm/core/json_path.hpp>
+#include <mcm/core/random.hpp>
 
 #include <mcm/kube/leader_elector.hpp>
 
-#include <random>
 
 namespace mcm::kube {
 namespace {
 
-std::string unique_suffix() {
-  static thread_local std::mt19937_64 rng{std::random_device{}()};
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  auto n = rng();
-  for (int i = 0; i < 16; ++i, n >>= 4) {
-    out += kHex[n & 15];
-  }
-  return out;
-}
+std::string unique_suffix() { return random_hex(8); }
 
 }  // namespace
 
