@@ -13,7 +13,7 @@ packages=(
   libboost1.81-dev nlohmann-json3-dev libyaml-cpp-dev libspdlog-dev libfmt-dev
   libssl-dev libcurl4-openssl-dev libgtest-dev libgmock-dev libxlsxwriter-dev libargon2-dev
   zlib1g-dev libcli11-dev prometheus-cpp-dev
-  python3-openpyxl chromium nginx nginx-light devscripts
+  python3-openpyxl python3-venv chromium nginx nginx-light devscripts
   wrk debootstrap ansible ansible-core openssh-server openssh-client iproute2 nftables rsyslog
   chrony zstd procps shfmt
 )

@@ -12,6 +12,9 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
+# shellcheck source=../../hack/lib/require.sh
+. "$repo/hack/lib/require.sh"
+require_commands curl
 build=$(realpath "${1:?usage: tests/fuzz/run.sh <build dir>}")
 max_examples=${MCM_FUZZ_MAX_EXAMPLES:-20}
 seconds=${MCM_FUZZ_SECONDS:-150}
