@@ -10,12 +10,12 @@
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
-#include <boost/asio/use_awaitable.hpp>
 
 #include <array>
 #include <csignal>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <sstream>
 #include <thread>
 
@@ -55,6 +55,21 @@ Json status_patch_of(const Json& task, Json status) {
   Json patch = status_patch(std::move(status));
   patch["metadata"]["resourceVersion"] = json::string_at(task, {"metadata", "resourceVersion"});
   return patch;
+}
+
+// Writes a finished run's outcome on its Task's status. A Task deleted since has no status to
+// write to: that is no error.
+net::awaitable<Result<void>> write_outcome(kube::Client& client, const kube::ObjectKey& key,
+                                           const Json& outcome) {
+  kube::PatchOptions on_status;
+  on_status.subresource = "status";
+  auto patch = status_patch(outcome);
+  auto written = co_await client.patch(kube::resources::tasks(), key.ns, key.name,
+                                       kube::PatchType::Merge, std::move(patch), on_status);
+  if (!written && written.error().code != Errc::NotFound) {
+    co_return written.error();
+  }
+  co_return Result<void>{};
 }
 
 // spec.timeoutSeconds, or the CRD's default when it is missing or not an integer.
@@ -152,6 +167,8 @@ struct TaskRunner::Run {
   bool timed_out = false;
   bool interrupted = false;  // the runner is stopping
   bool done = false;
+  // Set when the run has ended but its outcome could not be written: reconcile() writes it.
+  std::optional<Json> outcome;
 };
 
 TaskRunner::TaskRunner(kube::Client& client, Caches caches, RunnerOptions options,
@@ -199,6 +216,17 @@ void TaskRunner::shut_down() {
 net::awaitable<Result<kube::Requeue>> TaskRunner::reconcile(const kube::ObjectKey& key) {
   const auto cached = caches_.tasks.store().get(key);
   const auto active = runs_.find(key.str());
+  if (active != runs_.end() && active->second->outcome) {
+    // A run that has ended, whose outcome execute() could not write: nothing else is decided
+    // for this Task until it is written.
+    const auto run = active->second;
+    if (auto written = co_await write_outcome(client_, key, *run->outcome); !written) {
+      co_return written.error();
+    }
+    runs_.erase(key.str());
+    enqueue_waiting();
+    co_return kube::Requeue::on_change();
+  }
   if (!cached) {
     if (active != runs_.end()) {
       active->second->cancelled = true;  // deleted while running: stop it
@@ -586,17 +614,17 @@ net::awaitable<void> TaskRunner::execute(std::shared_ptr<Run> run) {
   status["logTail"] = ansible::tail(output, kTailLines, kTailBytes);
   log()->info("task {}: {} ({})", key.str(), status["phase"].get<std::string>(),
               status["message"].get<std::string>());
-  // The outcome must land: retried a few times (the API server may be restarting).
-  for (int attempt = 0; attempt < 5; ++attempt) {
-    auto patch = status_patch(status);
-    auto written = co_await client_.patch(kube::resources::tasks(), key.ns, key.name,
-                                          kube::PatchType::Merge, std::move(patch), on_status);
-    if (written || written.error().code == Errc::NotFound) {
-      break;
-    }
+  // Written once here, so that it lands even while the runner stops (its queue is closed by
+  // then). Should that fail, the run keeps its slot and its outcome, and reconcile() writes it
+  // again: an error there is retried with the controller's backoff, like any other.
+  auto written = co_await write_outcome(client_, key, status);
+  if (!written) {
     log()->warn("cannot record the outcome of task {}: {}", key.str(), written.error().message);
-    net::steady_timer pause(client_.executor(), std::chrono::seconds(1 << attempt));
-    co_await pause.async_wait(net::use_awaitable);
+    run->outcome = std::move(status);
+    if (controller_ != nullptr) {
+      controller_->enqueue(key);
+    }
+    co_return;
   }
   runs_.erase(key.str());
   enqueue_waiting();
