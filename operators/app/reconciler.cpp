@@ -140,7 +140,8 @@ net::awaitable<Result<void>> AppReconciler::apply_child(const Rendered& child,
   ++applies_;
   if (!applied) {
     if (applied.error().code == Errc::Invalid) {
-      // The server refused the object (e.g. a NodePort already allocated): report, don't retry.
+      // The server refused the object (e.g. a NodePort already allocated): collected for the
+      // App's status, and the other children are still applied; reconcile() returns it.
       apply_error = applied.error().message;
       applied_.erase(key);
       co_return Result<void>{};
@@ -228,8 +229,9 @@ net::awaitable<Result<kube::Requeue>> AppReconciler::reconcile(const kube::Objec
     co_return fail(Errc::Invalid, *input.render_error);
   }
   if (input.apply_error) {
-    // Reported in status; retried with backoff, since what blocked it (a NodePort another App
-    // holds) may go away.
+    // Reported in status, and not Errc::Invalid (terminal): the App itself may be right, and
+    // what blocked it (a NodePort another App holds) may go away, so it is retried with the
+    // controller's backoff (mcm/kube/reconciler.hpp).
     co_return fail(Errc::Conflict, *input.apply_error);
   }
   co_return kube::Requeue::after(resync_period_);
