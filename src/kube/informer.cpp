@@ -1,6 +1,7 @@
 #include <mcm/kube/informer.hpp>
 
 #include <mcm/core/json_path.hpp>
+#include <mcm/core/logging.hpp>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -8,6 +9,28 @@
 #include <boost/asio/use_awaitable.hpp>
 
 namespace mcm::kube {
+namespace {
+
+// Calls one handler: the boundary where a handler's exception stops (see informer.hpp).
+template <class Call>
+void deliver(const char* event, const ObjectPtr& object, const Resource& resource,
+             std::atomic<std::uint64_t>& errors, Call&& call) {
+  const auto report = [&](std::string_view what) {
+    ++errors;
+    logger("kube.informer")
+        ->error("{} handler threw (a bug) for {} resource={}: {}; the cache goes on", event,
+                Store::key_of(*object), resource.qualified_name(), what);
+  };
+  try {
+    call();
+  } catch (const std::exception& e) {
+    report(e.what());
+  } catch (...) {
+    report("an exception that is no std::exception");
+  }
+}
+
+}  // namespace
 
 void drop_managed_fields(Json& object) {
   if (const auto meta = object.find("metadata"); meta != object.end() && meta->is_object()) {
@@ -48,6 +71,23 @@ void Informer::handle(WatcherEvent&& event) {
     }
     return std::make_shared<const Json>(std::move(object));
   };
+  const auto add = [this](const EventHandler& handler, const ObjectPtr& object) {
+    if (handler.on_add) {
+      deliver("add", object, resource(), handler_errors_, [&] { handler.on_add(object); });
+    }
+  };
+  const auto update = [this](const EventHandler& handler, const ObjectPtr& old_object,
+                             const ObjectPtr& object) {
+    if (handler.on_update) {
+      deliver("update", object, resource(), handler_errors_,
+              [&] { handler.on_update(old_object, object); });
+    }
+  };
+  const auto remove = [this](const EventHandler& handler, const ObjectPtr& object) {
+    if (handler.on_delete) {
+      deliver("delete", object, resource(), handler_errors_, [&] { handler.on_delete(object); });
+    }
+  };
   switch (event.type) {
     case WatcherEvent::Type::Restarted: {
       std::vector<ObjectPtr> objects;
@@ -61,20 +101,14 @@ void Informer::handle(WatcherEvent&& event) {
       synced_ = true;
       for (const auto& handler : handlers_) {
         for (const auto& gone : removed) {
-          if (handler.on_delete) {
-            handler.on_delete(gone);
-          }
+          remove(handler, gone);
         }
         for (const auto& [old_object, new_object] : changed) {
           if (!old_object) {
-            if (handler.on_add) {
-              handler.on_add(new_object);
-            }
+            add(handler, new_object);
           } else if (json::string_at(*old_object, {"metadata", "resourceVersion"}) !=
                      json::string_at(*new_object, {"metadata", "resourceVersion"})) {
-            if (handler.on_update) {
-              handler.on_update(old_object, new_object);
-            }
+            update(handler, old_object, new_object);
           }
         }
       }
@@ -85,11 +119,9 @@ void Informer::handle(WatcherEvent&& event) {
       auto old_object = store_.upsert(object);
       for (const auto& handler : handlers_) {
         if (old_object) {
-          if (handler.on_update) {
-            handler.on_update(old_object, object);
-          }
-        } else if (handler.on_add) {
-          handler.on_add(object);
+          update(handler, old_object, object);
+        } else {
+          add(handler, object);
         }
       }
       break;
@@ -99,9 +131,7 @@ void Informer::handle(WatcherEvent&& event) {
       auto old_object = store_.erase(Store::key_of(object));
       auto last = old_object ? old_object : freeze(std::move(object));
       for (const auto& handler : handlers_) {
-        if (handler.on_delete) {
-          handler.on_delete(last);
-        }
+        remove(handler, last);
       }
       break;
     }

@@ -110,6 +110,42 @@ TEST_F(InformerTest, SyncsAndDropsManagedFields) {
   EXPECT_EQ(informer.store().by_index(kube::Store::kByNamespace, ns_).size(), 5u);
 }
 
+TEST_F(InformerTest, AHandlerThatThrowsStopsNeitherTheCacheNorTheOtherHandlers) {
+  ASSERT_TRUE(run(io_, client_->create(widgets(), widget(ns_, "a"))));
+  kube::Informer& informer = make_informer(options());
+  // The first handler has a bug: it throws on every add and update.
+  informer.add_handler({[](const kube::ObjectPtr&) { throw std::runtime_error("bug on add"); },
+                        [](const kube::ObjectPtr&, const kube::ObjectPtr&) { throw 42; },
+                        nullptr});
+  std::vector<std::string> added;
+  std::vector<std::string> updated;
+  informer.add_handler(
+      {[&](const kube::ObjectPtr& object) { added.push_back(kube::Store::key_of(*object)); },
+       [&](const kube::ObjectPtr&, const kube::ObjectPtr& object) {
+         updated.push_back(kube::Store::key_of(*object));
+       },
+       nullptr});
+  tasks_.spawn(informer.run());
+
+  // From the list.
+  ASSERT_TRUE(run_until(io_, [&] { return informer.has_synced(); }));
+  EXPECT_EQ(added, std::vector<std::string>{ns_ + "/a"});
+  EXPECT_EQ(informer.handler_errors(), 1u);
+  // From the watch: an add, then an update whose handler throws what is no std::exception.
+  ASSERT_TRUE(run(io_, client_->create(widgets(), widget(ns_, "b"))));
+  ASSERT_TRUE(run_until(io_, [&] { return added.size() == 2; }, 10s));
+  EXPECT_EQ(added.back(), ns_ + "/b");
+  ASSERT_TRUE(run(io_, client_->patch(widgets(), ns_, "a", kube::PatchType::Merge,
+                                      {{"spec", {{"size", 9}}}})));
+  ASSERT_TRUE(run_until(io_, [&] { return !updated.empty(); }, 10s));
+  EXPECT_EQ(updated, std::vector<std::string>{ns_ + "/a"});
+  const auto a = informer.store().get(kube::ObjectKey{ns_, "a"});
+  ASSERT_TRUE(a);
+  EXPECT_EQ((*a)["spec"]["size"], 9);
+  EXPECT_EQ(informer.handler_errors(), 3u);
+  EXPECT_EQ(tasks_.live(), 1u) << "the informer stopped";
+}
+
 TEST_F(InformerTest, CacheMatchesServerAfterThousandRandomChanges) {
   kube::Informer& informer = make_informer(options());
   tasks_.spawn(informer.run());

@@ -9,6 +9,11 @@
 //
 // Threading: run() on the client's executor; handlers are called there, one at a time.
 // Store reads are safe from any thread.
+//
+// Handlers belong to the layers above. One that throws has a bug, but the cache must go on
+// following the server for everyone else who reads it: each call is caught on its own, logged
+// with the event and the object's key, and counted in handler_errors(); the other handlers
+// and the events after it are delivered as usual.
 
 #include <mcm/kube/store.hpp>
 #include <mcm/kube/watcher.hpp>
@@ -50,6 +55,8 @@ class Informer {
   Store& mutable_store() { return store_; }
   const Resource& resource() const { return watcher_.resource(); }
   const WatcherStats& stats() const { return watcher_.stats(); }
+  // Handler calls that threw (see above).
+  std::uint64_t handler_errors() const { return handler_errors_.load(); }
 
  private:
   void handle(WatcherEvent&& event);
@@ -59,6 +66,7 @@ class Informer {
   Store store_;
   std::vector<EventHandler> handlers_;
   std::atomic<bool> synced_{false};
+  std::atomic<std::uint64_t> handler_errors_{0};
 };
 
 }  // namespace mcm::kube
