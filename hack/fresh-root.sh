@@ -103,6 +103,9 @@ cmd_test() {
   git clone -q "$repo" "$work/main"
   git -C "$work/main" checkout -q "$commit"
   [ -d "$repo/../shared" ] && cp -a "$repo/../shared" "$work/shared"
+  # The root is a mount point of its own, as / is on a machine (the test hosts make / a slave
+  # mount before they unshare).
+  mount --bind "$run" "$run"
   mount -t proc proc "$run/proc"
   mount --rbind /sys "$run/sys"
   mount --rbind /dev "$run/dev"
