@@ -4,11 +4,12 @@
 #include "support.hpp"
 
 #include <mcm/core/base64.hpp>
+#include <mcm/core/json_path.hpp>
 
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <set>
-#include <thread>
 
 namespace mcm::test {
 namespace {
@@ -57,15 +58,18 @@ class AppOperatorTest : public ::testing::Test {
                   std::chrono::milliseconds timeout = 90s) {
     return run_until(io_, [&] { return phase(name) == wanted; }, timeout);
   }
-  // Objects of a core or apps/batch resource in the test namespace, as JSON items.
+  // Objects of a core or apps/batch resource in the test namespace, as JSON items. A kubectl
+  // that fails is a failed test, not an empty list that "nothing is left" checks would accept.
   std::vector<Json> list(const std::string& resource, const std::string& selector = "") {
     auto out = kubectl("get " + resource + " -n " + ns_ + " -o json" +
                        (selector.empty() ? "" : " -l " + selector));
     if (out.status != 0) {
+      ADD_FAILURE() << "kubectl get " << resource << ": " << out.output;
       return {};
     }
     auto parsed = Json::parse(out.output, nullptr, false);
-    if (parsed.is_discarded()) {
+    if (parsed.is_discarded() || !parsed.contains("items")) {
+      ADD_FAILURE() << "kubectl get " << resource << " printed no list: " << out.output;
       return {};
     }
     return parsed["items"].get<std::vector<Json>>();
@@ -154,14 +158,16 @@ TEST_F(AppOperatorTest, DisablingScalesToZeroKeepsTheDataAndEnablingRestarts) {
             0);
   ASSERT_TRUE(wait_phase("zabbix", "Stopped")) << phase("zabbix");
   ASSERT_TRUE(run_until(io_, [&] {
+    int workloads = 0;
     for (const auto& kind : {"deployments", "statefulsets"}) {
       for (const auto& w : list(kind, "app.kubernetes.io/instance=zabbix")) {
+        ++workloads;
         if (w["spec"].value("replicas", 1) != 0) {
           return false;
         }
       }
     }
-    return true;
+    return workloads > 0;  // scaled to zero, not gone
   }));
   const auto claims_after = list("persistentvolumeclaims", "app.kubernetes.io/instance=zabbix");
   ASSERT_EQ(claims_after.size(), claims_before.size());
@@ -248,33 +254,39 @@ TEST_F(AppOperatorTest, AKilledOperatorConvergesWithoutDuplicatesOrNewPasswords)
   for (const auto& type : kTypes) {
     ASSERT_EQ(apply_example(type).status, 0);
   }
-  // Kill it while it is working through the seven Apps, then start it again.
-  std::this_thread::sleep_for(800ms);
+  // Kill it while it is working through the seven Apps (once it has generated a first
+  // password), then start it again.
+  const std::string managed = "app.kubernetes.io/managed-by=mycloudmanager";
+  ASSERT_TRUE(run_until(io_, [&] { return !list("secrets", managed).empty(); }, 60s))
+      << "the operator generated no password to keep";
   operator_->kill_hard();
-  const auto secrets_before = list("secrets", "app.kubernetes.io/managed-by=mycloudmanager");
+  const auto secrets_before = list("secrets", managed);
+  ASSERT_FALSE(secrets_before.empty());
   operator_->start();
   for (const auto& type : kTypes) {
     ASSERT_TRUE(wait_phase(type, "Running")) << type << " is " << phase(type);
   }
-  const auto secrets_after = list("secrets", "app.kubernetes.io/managed-by=mycloudmanager");
-  std::set<std::string> names;
+  const auto secrets_after = list("secrets", managed);
+  std::map<std::string, Json> data_after;
   for (const auto& s : secrets_after) {
-    EXPECT_TRUE(names.insert(s["metadata"]["name"].get<std::string>()).second);
+    EXPECT_TRUE(data_after.emplace(s["metadata"]["name"].get<std::string>(), s["data"]).second);
   }
-  // Secrets created before the crash keep their generated passwords.
+  // Secrets created before the crash are still there, with their generated passwords.
   for (const auto& before : secrets_before) {
-    for (const auto& after : secrets_after) {
-      if (after["metadata"]["name"] == before["metadata"]["name"]) {
-        EXPECT_EQ(after["data"], before["data"]);
-      }
-    }
+    const std::string name = before["metadata"]["name"];
+    ASSERT_TRUE(data_after.contains(name)) << "secret " << name << " is gone";
+    EXPECT_EQ(data_after[name], before["data"]) << "secret " << name << " was regenerated";
   }
-  // Names are deterministic, so a second operator cannot have made copies: one set per App.
-  std::map<std::string, int> deployments_per_app;
-  for (const auto& d : list("deployments")) {
-    ++deployments_per_app[d["metadata"]["labels"].value("app.kubernetes.io/instance", "")];
+  // Names are deterministic, so a second operator cannot have made copies: every Deployment
+  // belongs to one of the seven Apps.
+  const auto deployments = list("deployments");
+  ASSERT_FALSE(deployments.empty());
+  const std::set<std::string> types(kTypes.begin(), kTypes.end());
+  for (const auto& d : deployments) {
+    EXPECT_TRUE(types.contains(json::string_at(d, {"metadata", "labels",
+                                                   "app.kubernetes.io/instance"})))
+        << d["metadata"]["name"];
   }
-  EXPECT_EQ(deployments_per_app.count(""), 0u);
 }
 
 TEST_F(AppOperatorTest, ANodePortClashIsReportedInStatus) {
