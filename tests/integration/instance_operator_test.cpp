@@ -4,6 +4,7 @@
 #include "http_client.hpp"
 #include "support.hpp"
 
+#include <algorithm>
 #include <regex>
 #include <set>
 
@@ -118,17 +119,41 @@ class InstanceOperatorTest : public ::testing::Test {
       return s == "Installed" || s == "Absent";
     })) << agent(instance_name, agent_name).dump();
   }
-  // A counter of the operator's /metrics, or -1 when it cannot be read.
+  // A counter of the operator's /metrics, or -1 when it cannot be read. The log is appended
+  // to across restarts: the last address in it is the running process's.
   double metric(const std::string& series) {
-    std::smatch port;
     const std::string log = operator_->log();
-    if (!std::regex_search(log, port, std::regex("/readyz on 127\\.0\\.0\\.1:([0-9]+)"))) {
+    const std::regex serving("/readyz on 127\\.0\\.0\\.1:([0-9]+)");
+    std::string port;
+    for (auto it = std::sregex_iterator(log.begin(), log.end(), serving);
+         it != std::sregex_iterator(); ++it) {
+      port = (*it)[1].str();
+    }
+    if (port.empty()) {
       return -1;
     }
-    HttpClient http("http://127.0.0.1:" + port[1].str());
-    const auto text = http.get("/metrics").body;
+    std::string text;
+    try {
+      text = HttpClient("http://127.0.0.1:" + port).get("/metrics").body;
+    } catch (const std::runtime_error&) {
+      return -1;  // not serving (yet)
+    }
     const auto at = text.find(series + " ");
     return at == std::string::npos ? -1 : std::stod(text.substr(at + series.size() + 1));
+  }
+  // Reconciles the running operator process has finished, whatever their result.
+  double reconciles() {
+    double total = 0;
+    for (const char* result : {"success", "requeue_after", "error"}) {
+      total += std::max(0.0, metric("mcm_controller_reconcile_total{controller=\"instance\","
+                                    "result=\"" + std::string(result) + "\"}"));
+    }
+    return total;
+  }
+  // Instances in the whole cluster: the operator reconciles them all.
+  std::size_t cluster_instances() {
+    auto list = run(io_, client_->list(kube::resources::instances(), ""));
+    return list ? (*list)["items"].size() : 0;
   }
 
   net::io_context io_;
@@ -209,7 +234,9 @@ TEST_F(InstanceOperatorTest, AFailedTaskIsNotRetriedUntilTheSpecChanges) {
   EXPECT_EQ(ready["reason"], "AgentFailed");
   EXPECT_NE(ready.value("message", "").find("ntp"), std::string::npos) << ready.dump();
   // Past a resync (5 s): no retry at the same generation.
+  const double reconciled = reconciles();
   hold(7s);
+  ASSERT_GT(reconciles(), reconciled) << "no resync reconciled it";
   EXPECT_EQ(tasks("web-2").size(), 1u);
 
   // The spec changes: the install is tried again, at generation 2.
@@ -252,10 +279,15 @@ TEST_F(InstanceOperatorTest, AnAgentRemovedFromTheSpecIsRemovedByATask) {
 TEST_F(InstanceOperatorTest, ARestartedOperatorMakesNoDuplicate) {
   create_instance("web-4", {"zabbix", "ntp"});
   ASSERT_TRUE(wait([&] { return tasks("web-4").size() == 1; }));
-  // Killed as a crash would; the Lease it held must expire before the next one leads.
+  // Killed as a crash would; the Lease it held must expire before the next one leads. No
+  // duplicate is only shown once the new leader has been through every Instance it caches.
   operator_->kill_hard();
   operator_->start();
-  hold(5s);
+  const auto instances = cluster_instances();
+  ASSERT_GE(instances, 1u);
+  ASSERT_TRUE(wait([&] { return reconciles() >= static_cast<double>(instances); }, 60s))
+      << "the restarted operator reconciled " << reconciles() << " of " << instances
+      << " Instances";
   EXPECT_EQ(task_names("web-4"), std::set<std::string>{"web-4-install-zabbix-g1"});
   succeed("web-4", "web-4-install-zabbix-g1", "zabbix");
   ASSERT_TRUE(wait([&] { return tasks("web-4").size() == 2; }, 60s));
