@@ -66,6 +66,13 @@ net::awaitable<Response> set_enabled(Gateway& gateway, Request request, Caller c
     note.details = "created the App";
     auto app = new_app(type, gateway.ns(), true, kube::Json::object());
     written = co_await client.create(kube::resources::apps(), std::move(app));
+    if (!written && written.error().code == Errc::AlreadyExists) {
+      // Another request (or kubectl) created it after our cache was read: start that one.
+      note.details.clear();
+      auto patch = spec_patch("enabled", enabled);
+      written = co_await client.patch(kube::resources::apps(), gateway.ns(), type,
+                                      kube::PatchType::Merge, std::move(patch));
+    }
   }
   if (!written) {
     note.reason = written.error().message;
@@ -121,6 +128,12 @@ net::awaitable<Response> update_settings(Gateway& gateway, Request request, Call
     // Configuring an app that is not installed yet installs it stopped.
     auto app = new_app(type, gateway.ns(), false, settings);
     written = co_await client.create(kube::resources::apps(), std::move(app));
+    if (!written && written.error().code == Errc::AlreadyExists) {
+      // Created by another request after our cache was read: change that one.
+      auto patch = spec_patch("settings", body["settings"]);
+      written = co_await client.patch(kube::resources::apps(), gateway.ns(), type,
+                                      kube::PatchType::Merge, std::move(patch));
+    }
   }
   if (!written) {
     note.reason = written.error().message;
