@@ -4,45 +4,43 @@
 
 #include <mcm/kube/manager.hpp>
 
+#include <CLI/CLI.hpp>
 #include <boost/asio/ip/address.hpp>
 
 #include <iostream>
 
 using namespace mcm;
 
+namespace {
+
+std::string check_ip_address(const std::string& text) {
+  boost::system::error_code ec;
+  (void)boost::asio::ip::make_address(text, ec);
+  return ec ? "'" + text + "' is not an IP address" : "";
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
-  // --node-address A (or MCM_NODE_ADDRESS): where users and instances reach the apps' NodePorts,
-  // for their URLs and status.endpoints (default 127.0.0.1, right for a one-machine cluster
-  // only).
-  const auto env = kube::environment();
-  auto split = kube::take_own_flags(argc, argv, env, {"node-address"});
-  if (!split && split.error().code == Errc::Cancelled) {
-    std::cout << kube::manager_usage("app")
-              << "  --node-address A             where instances reach the apps' NodePorts "
-                 "(default 127.0.0.1)\n"
-              << std::flush;
-    return 0;
-  }
-  if (!split) {
-    std::cerr << "mcm-app-operator: " << split.error().message << "\n";
-    return 2;
-  }
-  auto options = kube::parse_manager_options("app", static_cast<int>(split->rest.size()),
-                                             split->rest.data(), env);
+  app::RenderContext render;
+  kube::ManagerOptions defaults;
+  defaults.name = "app";
+  auto options = kube::parse_manager_options(
+      std::move(defaults),
+      "mcm-app-operator: reconciles App resources into the workloads of the catalog apps.", argc,
+      argv, kube::environment(), [&render](CLI::App& flags) {
+        // The default is right for a one-machine cluster only.
+        flags
+            .add_option("--node-address", render.node_address,
+                        "where users and instances reach the apps' NodePorts\n"
+                        "(their URLs and status.endpoints)")
+            ->check(CLI::Validator(check_ip_address, ""))
+            ->type_name("A");
+      });
   if (!options) {
     const bool help = options.error().code == Errc::Cancelled;
-    (help ? std::cout : std::cerr) << options.error().message << std::flush;
+    (help ? std::cout : std::cerr) << options.error().message << (help ? "" : "\n") << std::flush;
     return help ? 0 : 2;
-  }
-  app::RenderContext render;
-  if (const auto it = split->values.find("node-address"); it != split->values.end()) {
-    boost::system::error_code ec;
-    (void)boost::asio::ip::make_address(it->second, ec);
-    if (ec) {
-      std::cerr << "mcm-app-operator: --node-address '" << it->second << "' is not an IP address\n";
-      return 2;
-    }
-    render.node_address = it->second;
   }
   auto manager = kube::Manager::create(std::move(*options));
   if (!manager) {

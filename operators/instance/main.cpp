@@ -10,10 +10,15 @@
 using namespace mcm;
 
 int main(int argc, char** argv) {
-  auto options = kube::parse_manager_options("instance", argc, argv, kube::environment());
+  kube::ManagerOptions defaults;
+  defaults.name = "instance";
+  auto options = kube::parse_manager_options(
+      std::move(defaults),
+      "mcm-instance-operator: turns the agents an Instance wants into Tasks, one at a time.", argc,
+      argv, kube::environment());
   if (!options) {
     const bool help = options.error().code == Errc::Cancelled;
-    (help ? std::cout : std::cerr) << options.error().message << std::flush;
+    (help ? std::cout : std::cerr) << options.error().message << (help ? "" : "\n") << std::flush;
     return help ? 0 : 2;
   }
   auto manager = kube::Manager::create(std::move(*options));

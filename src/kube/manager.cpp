@@ -10,24 +10,18 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include <CLI/CLI.hpp>
+#include <spdlog/common.h>
+
+#include <algorithm>
 #include <csignal>
-#include <iostream>
+#include <filesystem>
 #include <unistd.h>
 
 extern char** environ;
 
 namespace mcm::kube {
 namespace {
-
-Result<bool> parse_bool(const std::string& flag, const std::string& value) {
-  if (value == "true" || value == "1") {
-    return true;
-  }
-  if (value == "false" || value == "0") {
-    return false;
-  }
-  return fail(Errc::Invalid, "--" + flag + " '" + value + "': expected true or false");
-}
 
 std::string env_name(const std::string& flag) {
   std::string out = "MCM_";
@@ -37,10 +31,158 @@ std::string env_name(const std::string& flag) {
   return out;
 }
 
+std::string in_quotes(const std::string& text) { return "'" + text + "'"; }
+
+Result<std::pair<std::string, std::uint16_t>> parse_host_port(const std::string& text) {
+  const auto colon = text.rfind(':');
+  if (colon == std::string::npos) {
+    return fail(Errc::Invalid, "expected host:port, not " + in_quotes(text));
+  }
+  const std::string port = text.substr(colon + 1);
+  if (port.empty() || port.size() > 5 ||
+      port.find_first_not_of("0123456789") != std::string::npos || std::stoi(port) > 65535) {
+    return fail(Errc::Invalid, "bad port in " + in_quotes(text) + ", expected host:port");
+  }
+  std::string host = text.substr(0, colon);
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']') {
+    host = host.substr(1, host.size() - 2);
+  }
+  if (host.empty()) {
+    return fail(Errc::Invalid, "expected host:port, not " + in_quotes(text));
+  }
+  return std::pair{host, static_cast<std::uint16_t>(std::stoi(port))};
+}
+
+// A CLI11 check by one of our parsers: its error is the complaint.
+template <class Parse>
+CLI::Validator checked_by(Parse parse) {
+  return CLI::Validator(
+      [parse](const std::string& text) -> std::string {
+        const auto parsed = parse(text);
+        return parsed ? "" : parsed.error().message;
+      },
+      "");
+}
+
+std::string format_duration(std::chrono::seconds duration) {
+  const auto seconds = duration.count();
+  if (seconds != 0 && seconds % 3600 == 0) {
+    return std::to_string(seconds / 3600) + "h";
+  }
+  if (seconds != 0 && seconds % 60 == 0) {
+    return std::to_string(seconds / 60) + "m";
+  }
+  return std::to_string(seconds) + "s";
+}
+
+// Digits with at most one point: no sign, exponent, "inf" or "nan" from a lenient number parser.
+CLI::Validator decimal_from(double low, double high) {
+  return CLI::Validator(
+      [low, high](const std::string& text) -> std::string {
+        const bool number = !text.empty() && text.size() <= 10 && text != "." &&
+                            text.find_first_not_of("0123456789.") == std::string::npos &&
+                            std::count(text.begin(), text.end(), '.') <= 1;
+        if (!number || std::stod(text) < low || std::stod(text) > high) {
+          return "expected a number from " + fmt::format("{}", low) + " to " +
+                 fmt::format("{}", high) + ", not " + in_quotes(text);
+        }
+        return "";
+      },
+      "");
+}
+
+CLI::Validator log_level() {
+  return CLI::Validator(
+      [](const std::string& text) -> std::string {
+        if (spdlog::level::from_str(text) == spdlog::level::off && text != "off") {
+          return "expected trace, debug, info, warn, error, critical or off, not " +
+                 in_quotes(text);
+        }
+        return "";
+      },
+      "");
+}
+
+// The flags of every program. The group keeps them apart from a program's own in --help.
+void declare_shared_flags(CLI::App& app, ManagerOptions& options) {
+  const auto before = app.get_options().size();
+  app.add_option("--kubeconfig", options.kubeconfig,
+                 "kubeconfig file (default: the in-cluster service account,\n"
+                 "else ~/.kube/config)")
+      ->type_name("PATH");
+  app.add_option("--context", options.context, "kubeconfig context (default: its current one)")
+      ->type_name("NAME");
+  add_host_port_flag(app, "--metrics-bind-address", options.metrics_address, options.metrics_port,
+                     "/metrics, /healthz and /readyz (port 0: any free one, logged)");
+  add_bool_flag(app, "--leader-elect", options.leader_elect,
+                "hold the Lease mcm-<name>-operator before reconciling");
+  app.add_option("--leader-election-namespace", options.lease_namespace, "namespace of the Lease")
+      ->check(namespace_name())
+      ->type_name("NS");
+  app.add_option_function<std::string>(
+         "--log-format",
+         [&options](const std::string& text) { options.log.format = *parse_log_format(text); },
+         "log lines as text or JSON objects")
+      ->check(checked_by([](const std::string& text) { return parse_log_format(text); }))
+      ->type_name("text|json")
+      ->default_str(options.log.format == LogFormat::Json ? "json" : "text");
+  app.add_option("--log-level", options.log.level,
+                 "trace, debug, info, warn, error, critical or off")
+      ->check(log_level())
+      ->type_name("LEVEL");
+  app.add_option("--workers", options.workers, "concurrent reconciles, 1 to 999")
+      ->check(count_from(1, 999))
+      ->type_name("N");
+  add_duration_flag(app, "--resync-period", options.resync_period,
+                    "reconcile a steady object this often", ZeroDuration::Allowed);
+  app.add_option("--kube-api-qps", options.kube_api_qps,
+                 "API requests per second after the burst, up to 100000;\n"
+                 "0: no limit")
+      ->check(decimal_from(0, 100000))
+      ->type_name("Q");
+  app.add_option("--kube-api-burst", options.kube_api_burst,
+                 "API requests sent at once before the limit, 1 to 999999")
+      ->check(count_from(1, 999999))
+      ->type_name("N");
+  const auto all = app.get_options();
+  for (auto i = before; i < all.size(); ++i) {
+    all[i]->group("Shared by every MyCloudManager program");
+  }
+}
+
+// A flag not given on the command line takes its MCM_<FLAG> variable, as CLI11's envname() does
+// with getenv: through the option, so the same checks apply.
+Result<void> apply_environment(CLI::App& app, const Environment& env) {
+  for (CLI::Option* option : app.get_options()) {
+    if (option == app.get_help_ptr() || option->count() > 0 || option->get_lnames().empty()) {
+      continue;
+    }
+    const std::string& flag = option->get_lnames().front();
+    std::vector<std::string> names = {env_name(flag)};
+    if (flag == "kubeconfig") {
+      names.emplace_back("KUBECONFIG");
+    }
+    for (const auto& name : names) {
+      const auto it = env.find(name);
+      if (it == env.end() || it->second.empty()) {
+        continue;
+      }
+      try {
+        option->add_result(it->second);
+        option->run_callback();
+      } catch (const CLI::ParseError& e) {
+        return fail(Errc::Invalid, name + ": " + e.what());
+      }
+      break;
+    }
+  }
+  return {};
+}
+
 }  // namespace
 
-std::map<std::string, std::string> environment() {
-  std::map<std::string, std::string> env;
+Environment environment() {
+  Environment env;
   for (char** entry = environ; entry != nullptr && *entry != nullptr; ++entry) {
     std::string text = *entry;
     const auto eq = text.find('=');
@@ -51,164 +193,120 @@ std::map<std::string, std::string> environment() {
   return env;
 }
 
-Result<OwnFlags> take_own_flags(int argc, char** argv, const std::map<std::string, std::string>& env,
-                                const std::vector<std::string_view>& own) {
-  OwnFlags out;
-  for (const auto flag : own) {
-    if (const auto it = env.find(env_name(std::string(flag))); it != env.end()) {
-      out.values[std::string(flag)] = it->second;
-    }
-  }
-  out.rest.push_back(argv[0]);
-  for (int i = 1; i < argc; ++i) {
-    const std::string arg = argv[i];
-    if (arg == "--help" || arg == "-h") {
-      return fail(Errc::Cancelled, "help");
-    }
-    std::string flag = arg.rfind("--", 0) == 0 ? arg.substr(2) : std::string();
-    std::string value;
-    const auto eq = flag.find('=');
-    const bool inline_value = eq != std::string::npos;
-    if (inline_value) {
-      value = flag.substr(eq + 1);
-      flag = flag.substr(0, eq);
-    }
-    if (std::find(own.begin(), own.end(), flag) == own.end()) {
-      out.rest.push_back(argv[i]);
-      continue;
-    }
-    if (!inline_value) {
-      if (i + 1 >= argc) {
-        return fail(Errc::Invalid, "--" + flag + " needs a value");
-      }
-      value = argv[++i];
-    }
-    out.values[flag] = value;
-  }
-  return out;
+CLI::Validator count_from(int low, int high) {
+  return CLI::Validator(
+      [low, high](const std::string& text) -> std::string {
+        // No leading 0 either: CLI11 would read "010" as octal 8.
+        if (text.empty() || text.size() > 9 || (text.size() > 1 && text.front() == '0') ||
+            text.find_first_not_of("0123456789") != std::string::npos || std::stoi(text) < low ||
+            std::stoi(text) > high) {
+          return "expected a number from " + std::to_string(low) + " to " + std::to_string(high) +
+                 ", not " + in_quotes(text);
+        }
+        return "";
+      },
+      "");
 }
 
-std::string manager_usage(const std::string& name) {
-  return "usage: mcm-" + name + "-operator [flags]\n"
-         "  --kubeconfig PATH            kubeconfig (default: in-cluster, else ~/.kube/config)\n"
-         "  --context NAME               kubeconfig context (default: current)\n"
-         "  --metrics-bind-address H:P   /metrics, /healthz, /readyz (default 127.0.0.1:0)\n"
-         "  --leader-elect true|false    hold a Lease before reconciling (default true)\n"
-         "  --leader-election-namespace  namespace of the Lease (default mcm-system)\n"
-         "  --log-format text|json       (default text)\n"
-         "  --log-level LEVEL            trace, debug, info, warn, error (default info)\n"
-         "  --workers N                  concurrent reconciles (default 2)\n"
-         "  --resync-period D            reconcile steady objects this often (default 10m)\n"
-         "  --kube-api-qps Q             API requests per second after the burst; 0: no limit\n"
-         "                               (default 100)\n"
-         "  --kube-api-burst N           API requests sent at once before the limit (default 200)\n"
-         "Each flag may also be set as MCM_<FLAG> in the environment, e.g. MCM_LOG_FORMAT=json.\n";
+CLI::Validator namespace_name() {
+  return CLI::Validator(
+      [](const std::string& text) -> std::string {
+        if (text.empty() || text.size() > 63 ||
+            text.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789-") != std::string::npos ||
+            text.front() == '-' || text.back() == '-') {
+          return in_quotes(text) + " is not a namespace name";
+        }
+        return "";
+      },
+      "");
 }
 
-Result<ManagerOptions> parse_manager_options(const std::string& name, int argc, char** argv,
-                                             const std::map<std::string, std::string>& env) {
-  static const std::vector<std::string> kFlags = {
-      "kubeconfig", "context",   "metrics-bind-address", "leader-elect",
-      "leader-election-namespace", "log-format", "log-level", "workers", "resync-period",
-      "kube-api-qps", "kube-api-burst"};
-  std::map<std::string, std::string> values;
-  for (const auto& flag : kFlags) {
-    if (const auto it = env.find(env_name(flag)); it != env.end()) {
-      values[flag] = it->second;
-    }
+CLI::Validator not_empty() {
+  return CLI::Validator(
+      [](const std::string& text) -> std::string {
+        return text.empty() ? "must not be empty" : "";
+      },
+      "");
+}
+
+CLI::Option* add_duration_flag(CLI::App& app, const std::string& flag, std::chrono::seconds& target,
+                               const std::string& description, ZeroDuration zero) {
+  const std::string expected =
+      zero == ZeroDuration::Refused ? "a positive duration like 10s, 30m or 12h"
+                                    : "a duration like 30s, 10m or 1h";
+  return app
+      .add_option_function<std::string>(
+          flag, [&target](const std::string& text) { target = *parse_duration(text); },
+          description)
+      ->check(CLI::Validator(
+          [zero, expected](const std::string& text) -> std::string {
+            const auto parsed = parse_duration(text);
+            if (!parsed || (zero == ZeroDuration::Refused && parsed->count() <= 0)) {
+              return "expected " + expected + ", not " + in_quotes(text);
+            }
+            return "";
+          },
+          ""))
+      ->type_name("D")
+      ->default_str(format_duration(target));
+}
+
+CLI::Option* add_host_port_flag(CLI::App& app, const std::string& flag, std::string& host,
+                                std::uint16_t& port, const std::string& description) {
+  const std::string shown_host = host.find(':') == std::string::npos ? host : "[" + host + "]";
+  return app
+      .add_option_function<std::string>(
+          flag,
+          [&host, &port](const std::string& text) {
+            std::tie(host, port) = *parse_host_port(text);
+          },
+          description)
+      ->check(checked_by(parse_host_port))
+      ->type_name("H:P")
+      ->default_str(shown_host + ":" + std::to_string(port));
+}
+
+CLI::Option* add_bool_flag(CLI::App& app, const std::string& flag, bool& target,
+                           const std::string& description) {
+  return app.add_option(flag, target, description)
+      ->check(CLI::IsMember({"true", "false", "1", "0"}).description(""))
+      ->type_name("true|false")
+      ->default_str(target ? "true" : "false");
+}
+
+Result<ManagerOptions> parse_manager_options(ManagerOptions defaults, const std::string& about,
+                                             int argc, char** argv, const Environment& env,
+                                             const DeclareFlags& own) {
+  ManagerOptions options = std::move(defaults);
+  CLI::App app(about);
+  app.name(std::filesystem::path(argc > 0 ? argv[0] : "mcm").filename().string());
+  app.option_defaults()->always_capture_default()->multi_option_policy(
+      CLI::MultiOptionPolicy::TakeLast);  // --workers 2 --workers 3: the last one, as flags go
+  app.allow_extras();  // reported below as "unknown flag", the way the flags have always said it
+  app.get_formatter()->column_width(36);
+  if (own) {
+    own(app);
   }
-  if (const auto it = env.find("KUBECONFIG"); it != env.end() && !values.contains("kubeconfig")) {
-    values["kubeconfig"] = it->second;
+  declare_shared_flags(app, options);
+  app.footer(
+      "A flag not given is read from MCM_<FLAG> in the environment (MCM_LOG_FORMAT=json for\n"
+      "--log-format json); --kubeconfig at last from KUBECONFIG. A flag given wins.");
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp&) {
+    return fail(Errc::Cancelled, app.help());
+  } catch (const CLI::ParseError& e) {
+    return fail(Errc::Invalid, e.what());
   }
-  for (int i = 1; i < argc; ++i) {
-    std::string arg = argv[i];
-    if (arg == "--help" || arg == "-h") {
-      return fail(Errc::Cancelled, manager_usage(name));
-    }
-    if (arg.rfind("--", 0) != 0) {
-      return fail(Errc::Invalid, "unexpected argument '" + arg + "'\n" + manager_usage(name));
-    }
-    std::string flag = arg.substr(2);
-    std::string value;
-    if (const auto eq = flag.find('='); eq != std::string::npos) {
-      value = flag.substr(eq + 1);
-      flag = flag.substr(0, eq);
-    } else if (i + 1 < argc) {
-      value = argv[++i];
-    } else {
-      return fail(Errc::Invalid, "--" + flag + " needs a value");
-    }
-    if (std::find(kFlags.begin(), kFlags.end(), flag) == kFlags.end()) {
-      return fail(Errc::Invalid, "unknown flag --" + flag + "\n" + manager_usage(name));
-    }
-    values[flag] = value;
+  if (const auto extra = app.remaining(); !extra.empty()) {
+    const std::string& arg = extra.front();
+    return fail(Errc::Invalid, arg.starts_with("-")
+                                   ? "unknown flag " + arg.substr(0, arg.find('=')) +
+                                         " (--help lists the flags)"
+                                   : "unexpected argument " + in_quotes(arg));
   }
-  ManagerOptions options;
-  options.name = name;
-  options.kubeconfig = values["kubeconfig"];
-  options.context = values["context"];
-  if (const auto& bind = values["metrics-bind-address"]; !bind.empty()) {
-    const auto colon = bind.rfind(':');
-    if (colon == std::string::npos) {
-      return fail(Errc::Invalid, "--metrics-bind-address '" + bind + "': expected host:port");
-    }
-    options.metrics_address = bind.substr(0, colon);
-    const std::string port = bind.substr(colon + 1);
-    if (port.empty() || port.size() > 5 || port.find_first_not_of("0123456789") != std::string::npos ||
-        std::stoi(port) > 65535) {
-      return fail(Errc::Invalid, "--metrics-bind-address '" + bind + "': bad port");
-    }
-    options.metrics_port = static_cast<std::uint16_t>(std::stoi(port));
-  }
-  if (const auto& elect = values["leader-elect"]; !elect.empty()) {
-    auto parsed = parse_bool("leader-elect", elect);
-    if (!parsed) {
-      return parsed.error();
-    }
-    options.leader_elect = *parsed;
-  }
-  if (const auto& ns = values["leader-election-namespace"]; !ns.empty()) {
-    options.lease_namespace = ns;
-  }
-  if (const auto& format = values["log-format"]; !format.empty()) {
-    auto parsed = parse_log_format(format);
-    if (!parsed) {
-      return parsed.error();
-    }
-    options.log.format = *parsed;
-  }
-  if (const auto& level = values["log-level"]; !level.empty()) {
-    options.log.level = level;
-  }
-  if (const auto& workers = values["workers"]; !workers.empty()) {
-    if (workers.size() > 3 || workers.find_first_not_of("0123456789") != std::string::npos ||
-        std::stoi(workers) < 1) {
-      return fail(Errc::Invalid, "--workers '" + workers + "': expected 1 to 999");
-    }
-    options.workers = std::stoi(workers);
-  }
-  if (const auto& resync = values["resync-period"]; !resync.empty()) {
-    auto parsed = parse_duration(resync);
-    if (!parsed) {
-      return parsed.error().with_context("--resync-period");
-    }
-    options.resync_period = *parsed;
-  }
-  if (const auto& qps = values["kube-api-qps"]; !qps.empty()) {
-    // Digits with at most one point: no sign, exponent or "inf" from a lenient number parser.
-    const bool number = qps.size() <= 10 && qps.find_first_not_of("0123456789.") == std::string::npos &&
-                        std::count(qps.begin(), qps.end(), '.') <= 1 && qps != ".";
-    if (!number || std::stod(qps) > 100000) {
-      return fail(Errc::Invalid, "--kube-api-qps '" + qps + "': expected 0 (no limit) to 100000");
-    }
-    options.kube_api_qps = std::stod(qps);
-  }
-  if (const auto& burst = values["kube-api-burst"]; !burst.empty()) {
-    if (burst.size() > 6 || burst.find_first_not_of("0123456789") != std::string::npos ||
-        std::stoi(burst) < 1) {
-      return fail(Errc::Invalid, "--kube-api-burst '" + burst + "': expected 1 to 999999");
-    }
-    options.kube_api_burst = std::stoi(burst);
+  if (auto applied = apply_environment(app, env); !applied) {
+    return applied.error();
   }
   auto get = [&](const char* key) {
     const auto it = env.find(key);
@@ -217,10 +315,19 @@ Result<ManagerOptions> parse_manager_options(const std::string& name, int argc, 
   options.service_host = get("KUBERNETES_SERVICE_HOST");
   options.service_port = get("KUBERNETES_SERVICE_PORT");
   options.home = get("HOME");
-  char host[256] = {};
-  gethostname(host, sizeof host - 1);
-  options.identity = std::string(host) + "_" + std::to_string(getpid());
+  if (options.identity.empty()) {
+    char host[256] = {};
+    gethostname(host, sizeof host - 1);
+    options.identity = std::string(host) + "_" + std::to_string(getpid());
+  }
   return options;
+}
+
+Result<ManagerOptions> parse_manager_options(const std::string& name, int argc, char** argv,
+                                             const Environment& env) {
+  ManagerOptions defaults;
+  defaults.name = name;
+  return parse_manager_options(std::move(defaults), "", argc, argv, env);
 }
 
 Result<std::chrono::seconds> parse_duration(const std::string& text) {

@@ -10,18 +10,9 @@
 // client-go). SIGTERM or SIGINT: controllers finish the reconciles in flight, the Lease is
 // released, run() returns 0.
 //
-// Flags (each also as MCM_<NAME> in the environment, flags win):
-//   --kubeconfig PATH            default: in-cluster service account, else ~/.kube/config
-//   --context NAME
-//   --metrics-bind-address H:P   default 127.0.0.1:0 (0: any free port, logged)
-//   --leader-elect true|false    default true
-//   --leader-election-namespace  default mcm-system
-//   --log-format text|json       default text
-//   --log-level LEVEL            default info
-//   --workers N                  default 2
-//   --resync-period D            default 10m (a steady object is reconciled this often)
-//   --kube-api-qps Q             default 100 (the API client's token bucket; 0: no limit)
-//   --kube-api-burst N           default 200
+// Flags: parse_manager_options declares the ones every program shares (kubeconfig, leader
+// election, metrics address, logging, workers, resync period, the API client's rate limit) and
+// each program adds its own; every program's --help lists them, with their defaults.
 
 #include <mcm/core/logging.hpp>
 #include <mcm/kube/client.hpp>
@@ -31,11 +22,19 @@
 
 #include <boost/asio/io_context.hpp>
 
+#include <chrono>
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
 #include <string>
 #include <vector>
+
+namespace CLI {
+class App;
+class Option;
+class Validator;
+}  // namespace CLI
 
 namespace mcm::kube {
 
@@ -60,26 +59,47 @@ struct ManagerOptions {
   std::string home;
 };
 
-// Parses argv and the environment (`env` maps variable names to values). --help prints usage
-// and returns Errc::Cancelled; anything wrong returns Errc::Invalid naming the flag.
+// The process environment as a map, read once in main.
+using Environment = std::map<std::string, std::string>;
+Environment environment();
+
+// A program's own flags: declares them on the CLI11 app, writing into the program's options
+// struct. CLI11 is heavy to compile: only the one .cpp that declares a program's flags includes
+// <CLI/CLI.hpp>; this header names its types without it.
+using DeclareFlags = std::function<void(CLI::App&)>;
+
+// Parses a command line with CLI11 into a copy of `defaults`, whose values are the defaults (the
+// gateway's leader_elect = false, say): the flags every program shares and those `own`
+// declares; `about` opens the usage. A flag not given is read from MCM_<FLAG> in `env`
+// (MCM_LOG_FORMAT for --log-format; an empty variable counts as unset), --kubeconfig at last from
+// KUBECONFIG. --help or -h: Errc::Cancelled, the generated usage as its message; a bad, unknown
+// or valueless flag: Errc::Invalid naming the flag (and the variable, for a value from there).
+Result<ManagerOptions> parse_manager_options(ManagerOptions defaults, const std::string& about,
+                                             int argc, char** argv, const Environment& env,
+                                             const DeclareFlags& own = {});
+// The shared flags alone, with their defaults.
 Result<ManagerOptions> parse_manager_options(const std::string& name, int argc, char** argv,
-                                             const std::map<std::string, std::string>& env);
-std::string manager_usage(const std::string& name);
+                                             const Environment& env);
+
+// Helpers for a program's own flags, in the style of the shared ones; the variables they write
+// into must outlive the parse.
 // "90s", "10m", "1h" -> seconds; Errc::Invalid otherwise.
 Result<std::chrono::seconds> parse_duration(const std::string& text);
-// A process's own flags beside the shared ones: takes the flags named in `own` (as --name V or
-// --name=V, or MCM_<NAME> in `env`; flags win) out of argv, leaving argv[0] and the rest for
-// parse_manager_options. --help or -h: Errc::Cancelled (the caller prints its usage); an own
-// flag without a value: Errc::Invalid.
-struct OwnFlags {
-  std::map<std::string, std::string> values;
-  std::vector<char*> rest;
-};
-Result<OwnFlags> take_own_flags(int argc, char** argv, const std::map<std::string, std::string>& env,
-                                const std::vector<std::string_view>& own);
-
-// The process environment as a map, read once in main.
-std::map<std::string, std::string> environment();
+enum class ZeroDuration { Allowed, Refused };
+// --flag D: a duration such as 30s, 10m or 1h.
+CLI::Option* add_duration_flag(CLI::App& app, const std::string& flag, std::chrono::seconds& target,
+                               const std::string& description, ZeroDuration zero);
+// --flag H:P: a host (an IPv6 address in brackets) and a port from 0 to 65535.
+CLI::Option* add_host_port_flag(CLI::App& app, const std::string& flag, std::string& host,
+                                std::uint16_t& port, const std::string& description);
+// --flag true|false (or 1|0).
+CLI::Option* add_bool_flag(CLI::App& app, const std::string& flag, bool& target,
+                           const std::string& description);
+// A whole number from `low` to `high` in decimal digits: no sign, leading 0, 0x or exponent.
+CLI::Validator count_from(int low, int high);
+// A namespace name (an RFC 1123 label: a-z, 0-9 and -, at most 63).
+CLI::Validator namespace_name();
+CLI::Validator not_empty();
 
 class Manager {
  public:

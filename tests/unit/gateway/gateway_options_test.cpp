@@ -89,5 +89,16 @@ TEST(GatewayOptions, HelpListsEveryFlag) {
   }
 }
 
+TEST(GatewayOptions, ThePublicUrlIsOneAShellNeedsNoQuotesFor) {
+  auto options = parse({"--public-url", "http://10.0.0.5:30000/"});
+  ASSERT_TRUE(options) << options.error().message;
+  EXPECT_EQ(options->public_url, "http://10.0.0.5:30000");
+  for (const char* bad : {"10.0.0.5:30000", "http://x/;reboot", "ftp://x"}) {
+    auto refused = parse({"--public-url", bad});
+    ASSERT_FALSE(refused) << bad;
+    EXPECT_NE(refused.error().message.find("--public-url"), std::string::npos);
+  }
+}
+
 }  // namespace
 }  // namespace mcm::gateway

@@ -1,5 +1,6 @@
 #include <mcm/kube/manager.hpp>
 
+#include <CLI/CLI.hpp>
 #include <gtest/gtest.h>
 
 namespace mcm::kube {
@@ -90,6 +91,91 @@ TEST(ManagerOptions, BadInputNamesTheFlag) {
   EXPECT_EQ(parse({"--log-format", "xml"}).error().code, Errc::Invalid);
   EXPECT_EQ(parse({"--kubeconfig"}).error().code, Errc::Invalid);
   EXPECT_EQ(parse({"--help"}).error().code, Errc::Cancelled);
+}
+
+TEST(ManagerOptions, TheEnvironmentIsCheckedLikeTheFlagAndNamed) {
+  auto refused = parse({}, {{"MCM_WORKERS", "0"}});
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code, Errc::Invalid);
+  EXPECT_NE(refused.error().message.find("MCM_WORKERS"), std::string::npos)
+      << refused.error().message;
+  EXPECT_NE(refused.error().message.find("--workers"), std::string::npos);
+  // A variable that is set but empty counts as unset; a flag given is not checked against it.
+  auto unset = parse({"--log-format", "json"}, {{"MCM_WORKERS", ""}, {"MCM_LOG_FORMAT", "xml"}});
+  ASSERT_TRUE(unset) << unset.error().message;
+  EXPECT_EQ(unset->workers, 2);
+  EXPECT_EQ(unset->log.format, LogFormat::Json);
+}
+
+TEST(ManagerOptions, KubeconfigFallsBackToKUBECONFIG) {
+  EXPECT_EQ(parse({}, {{"KUBECONFIG", "/a"}})->kubeconfig, "/a");
+  EXPECT_EQ(parse({}, {{"KUBECONFIG", "/a"}, {"MCM_KUBECONFIG", "/b"}})->kubeconfig, "/b");
+  const std::map<std::string, std::string> both = {{"KUBECONFIG", "/a"}, {"MCM_KUBECONFIG", "/b"}};
+  EXPECT_EQ(parse({"--kubeconfig=/c"}, both)->kubeconfig, "/c");
+}
+
+TEST(ManagerOptions, NumbersAreDecimalAndTheLastFlagWins) {
+  auto options = parse({"--kube-api-burst", "3", "--kube-api-burst", "4"});
+  ASSERT_TRUE(options) << options.error().message;
+  EXPECT_EQ(options->kube_api_burst, 4);
+  // "010" is refused rather than read as octal 8, as a lenient number parser would.
+  for (const auto& bad : std::vector<std::vector<std::string>>{
+           {"--workers", "010"}, {"--workers", "0x10"}, {"--workers", "+3"}, {"--workers", "1e2"},
+           {"--kube-api-qps", "nan"}, {"--kube-api-qps", "0x10"}}) {
+    auto refused = parse(bad);
+    ASSERT_FALSE(refused) << bad[0] << " " << bad[1];
+    EXPECT_NE(refused.error().message.find(bad[0]), std::string::npos) << refused.error().message;
+  }
+  EXPECT_NE(parse({"stray"}).error().message.find("unexpected argument 'stray'"),
+            std::string::npos);
+}
+
+TEST(ManagerOptions, AProgramsOwnFlagsSitBesideTheSharedOnes) {
+  std::chrono::seconds grace{10};
+  bool dry_run = false;
+  int runs = 4;
+  auto declare = [&](CLI::App& app) {
+    add_duration_flag(app, "--grace", grace, "how long", ZeroDuration::Refused);
+    add_bool_flag(app, "--dry-run", dry_run, "change nothing");
+    app.add_option("--runs", runs, "runs at once")->check(count_from(1, 64));
+  };
+  auto run = [&](std::vector<std::string> args, std::map<std::string, std::string> env = {}) {
+    grace = std::chrono::seconds(10);
+    dry_run = false;
+    runs = 4;
+    args.insert(args.begin(), "/usr/bin/mcm-demo-operator");
+    std::vector<char*> argv;
+    for (auto& arg : args) {
+      argv.push_back(arg.data());
+    }
+    ManagerOptions defaults;
+    defaults.name = "demo";
+    defaults.leader_elect = false;
+    return parse_manager_options(defaults, "mcm-demo-operator: a demonstration.",
+                                 static_cast<int>(argv.size()), argv.data(), env, declare);
+  };
+  auto options = run({"--grace", "3s", "--workers", "5"}, {{"MCM_DRY_RUN", "true"}});
+  ASSERT_TRUE(options) << options.error().message;
+  EXPECT_EQ(grace, std::chrono::seconds(3));
+  EXPECT_TRUE(dry_run);
+  EXPECT_EQ(options->workers, 5);
+  EXPECT_FALSE(options->leader_elect);  // the program's default
+  EXPECT_EQ(options->name, "demo");
+  for (const auto& bad : std::vector<std::vector<std::string>>{
+           {"--grace", "0s"}, {"--dry-run", "maybe"}, {"--runs", "65"}}) {
+    auto refused = run(bad);
+    ASSERT_FALSE(refused) << bad[0];
+    EXPECT_NE(refused.error().message.find(bad[0]), std::string::npos) << refused.error().message;
+  }
+  auto help = run({"-h"});
+  ASSERT_FALSE(help);
+  EXPECT_EQ(help.error().code, Errc::Cancelled);
+  for (const char* text : {"mcm-demo-operator: a demonstration.", "Usage: mcm-demo-operator",
+                           "--grace D=10s", "--dry-run", "--leader-elect true|false=false",
+                           "--resync-period D=10m", "--kube-api-burst N=200", "MCM_<FLAG>"}) {
+    EXPECT_NE(help.error().message.find(text), std::string::npos) << text << "\n"
+                                                                   << help.error().message;
+  }
 }
 
 }  // namespace
