@@ -9,8 +9,9 @@ namespace {
 
 using kube::Json;
 
-// While the caches fill (at start and after a lost lease) nothing is decided: a partial list of
-// Tasks could make the operator start a second one.
+// How soon to look again while a Task this operator created has not reached the cache yet. (No
+// reconcile runs before the caches have synced: kube::Controller waits for them, so a partial
+// list of Tasks cannot make the operator start a second one.)
 constexpr std::chrono::milliseconds kCacheWait{500};
 
 std::string rfc3339_now() {
@@ -151,9 +152,6 @@ net::awaitable<void> InstanceReconciler::record_changes(const Json& instance,
 }
 
 net::awaitable<Result<kube::Requeue>> InstanceReconciler::reconcile(const kube::ObjectKey& key) {
-  if (!caches_.instances.has_synced() || !caches_.tasks.has_synced()) {
-    co_return kube::Requeue::after(kCacheWait);
-  }
   auto instance_ptr = caches_.instances.store().get(key);
   if (!instance_ptr) {
     created_.erase(key.str());

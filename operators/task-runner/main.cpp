@@ -29,6 +29,9 @@ int main(int argc, char** argv) {
   runner::TaskRunner task_runner(m.client(), caches, *options, m.options().identity);
   auto& controller = m.controller(task_runner);
   controller.watch(caches.tasks);
+  // Read, not watched: a Task is decided only once these are whole ("unknown instance" else).
+  controller.add_cache(caches.instances);
+  controller.add_cache(caches.apps);
   task_runner.set_controller(controller);
   m.on_shutdown([&task_runner] { task_runner.shut_down(); });
   return m.run();

@@ -11,10 +11,14 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+
 namespace mcm::kube {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+// How often run() looks whether the caches have synced (as Informer::wait_for_sync does).
+constexpr std::chrono::milliseconds kCacheSyncPoll{20};
 
 std::shared_ptr<spdlog::logger> logger() {
   static auto log = [] {
@@ -78,7 +82,14 @@ Controller::Controller(net::any_io_executor executor, ControllerOptions options,
 
 Controller::~Controller() { queue_.set_notify({}); }
 
+void Controller::add_cache(const Informer& cache) {
+  if (std::find(caches_.begin(), caches_.end(), &cache) == caches_.end()) {
+    caches_.push_back(&cache);
+  }
+}
+
 void Controller::watch(Informer& primary) {
+  add_cache(primary);
   auto enqueue_object = [this](const ObjectPtr& object) { queue_.add(Store::key_of(*object)); };
   primary.add_handler(EventHandler{
       enqueue_object, [enqueue_object](const ObjectPtr&, const ObjectPtr& now) { enqueue_object(now); },
@@ -86,6 +97,7 @@ void Controller::watch(Informer& primary) {
 }
 
 void Controller::watch_owned(Informer& owned, std::string owner_group, std::string owner_kind) {
+  add_cache(owned);
   auto enqueue_owner = [this, owner_group, owner_kind](const ObjectPtr& object) {
     if (auto owner = controller_owner(*object, owner_group, owner_kind)) {
       queue_.add(owner->str());
@@ -101,6 +113,7 @@ void Controller::watch_owned(Informer& owned, std::string owner_group, std::stri
 }
 
 void Controller::watch_labelled(Informer& objects, std::string label) {
+  add_cache(objects);
   auto enqueue_named = [this, label](const ObjectPtr& object) {
     if (auto name = json::find_string(*object, {"metadata", "labels", label})) {
       queue_.add(ObjectKey{json::string_at(*object, {"metadata", "namespace"}), std::move(*name)}
@@ -202,8 +215,52 @@ net::awaitable<void> Controller::worker(int id) {
   }
 }
 
+net::awaitable<bool> Controller::wait_for_caches() {
+  const auto start = Clock::now();
+  auto overdue = start + options_.cache_sync_timeout;
+  const auto unsynced = [this] {
+    std::string names;
+    for (const auto* cache : caches_) {
+      if (!cache->has_synced()) {
+        names += names.empty() ? "" : ", ";
+        names += cache->resource().qualified_name();
+      }
+    }
+    return names;
+  };
+  if (const auto waiting = unsynced(); !waiting.empty()) {
+    logger()->info("waiting for caches to sync before reconciling: {} controller={}", waiting,
+                   options_.name);
+  }
+  net::steady_timer timer(executor_);
+  for (auto waiting = unsynced(); !waiting.empty(); waiting = unsynced()) {
+    const bool cancelled =
+        (co_await net::this_coro::cancellation_state).cancelled() != net::cancellation_type::none;
+    if (cancelled || queue_.shutting_down()) {
+      co_return false;
+    }
+    if (const auto now = Clock::now(); now >= overdue) {
+      logger()->error("caches not synced after {}s: {}; reconciling nothing until they are "
+                      "controller={}",
+                      std::chrono::duration_cast<std::chrono::seconds>(now - start).count(),
+                      waiting, options_.name);
+      overdue = now + options_.cache_sync_timeout;
+    }
+    timer.expires_after(kCacheSyncPoll);
+    co_await timer.async_wait(net::as_tuple(net::use_awaitable));
+  }
+  const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start);
+  logger()->info("caches synced after {}ms, starting {} workers controller={}", took.count(),
+                 std::max(1, options_.workers), options_.name);
+  caches_synced_ = true;
+  co_return true;
+}
+
 net::awaitable<void> Controller::run() {
   auto executor = co_await net::this_coro::executor;
+  if (!co_await wait_for_caches()) {
+    co_return;
+  }
   TaskGroup workers(executor);
   for (int i = 0; i < std::max(1, options_.workers); ++i) {
     workers.spawn(worker(i), options_.name + "-worker-" + std::to_string(i));

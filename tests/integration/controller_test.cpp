@@ -181,5 +181,84 @@ TEST_F(ControllerTest, ErrorsAreRetriedWithBackoffAndInvalidIsTerminal) {
   EXPECT_FALSE(config_map("bad-config").has_value());
 }
 
+// The start-up race of the task runner ("unknown instance"): a reconciler reads a second cache
+// that syncs after the primary one. The second is either watched (watch_owned) or only read
+// (add_cache); either way no reconcile may run before it has synced.
+class ControllerStartTest : public ::testing::TestWithParam<bool> {};
+
+TEST_P(ControllerStartTest, NoReconcileSeesACacheThatHasNotSynced) {
+  const bool watched = GetParam();
+  ensure_widget_crd();
+  net::io_context io;
+  auto client = make_client(io);
+  const std::string ns = make_namespace(io, *client);
+  ASSERT_TRUE(run(io, client->create(widgets(), widget(ns, "w"))));
+  Json cm = {{"apiVersion", "v1"},
+             {"kind", "ConfigMap"},
+             {"metadata", {{"name", "w-config"}, {"namespace", ns}}}};
+  ASSERT_TRUE(run(io, client->create(kube::resources::config_maps(), cm)));
+
+  kube::InformerOptions in_namespace;
+  in_namespace.watch.ns = ns;
+  kube::Informer widget_informer(*client, widgets(), in_namespace);
+  kube::Informer cm_informer(*client, kube::resources::config_maps(), in_namespace);
+  // What each reconcile saw of the second cache.
+  struct Seen {
+    bool synced;
+    bool found;
+  };
+  class Reader : public kube::Reconciler {
+   public:
+    Reader(const kube::Informer& configs, std::vector<Seen>& seen)
+        : configs_(configs), seen_(seen) {}
+    net::awaitable<Result<kube::Requeue>> reconcile(const kube::ObjectKey& key) override {
+      seen_.push_back({configs_.has_synced(),
+                       configs_.store().get(kube::ObjectKey{key.ns, key.name + "-config"}) !=
+                           nullptr});
+      co_return kube::Requeue::on_change();
+    }
+
+   private:
+    const kube::Informer& configs_;
+    std::vector<Seen>& seen_;
+  };
+  std::vector<Seen> seen;
+  Reader reader(cm_informer, seen);
+  kube::Controller controller(io.get_executor(), kube::ControllerOptions{"start", 2, {}}, reader);
+  controller.watch(widget_informer);
+  if (watched) {
+    controller.watch_owned(cm_informer, "test.mycloudmanager.io", "Widget");
+  } else {
+    controller.add_cache(cm_informer);
+  }
+  TaskGroup tasks(io.get_executor());
+  tasks.spawn(widget_informer.run());
+  tasks.spawn(controller.run());
+
+  // The primary cache is whole and its key queued (or, were the race still there, reconciled).
+  ASSERT_TRUE(run_until(io, [&] {
+    return widget_informer.has_synced() && (controller.queue().len() >= 1 || !seen.empty());
+  }));
+  EXPECT_TRUE(seen.empty()) << "reconciled before the second cache had synced";
+  EXPECT_FALSE(controller.caches_synced());
+  ASSERT_FALSE(cm_informer.has_synced());
+
+  // The second cache starts late.
+  tasks.spawn(cm_informer.run());
+  ASSERT_TRUE(run_until(io, [&] { return !seen.empty(); }));
+  EXPECT_TRUE(controller.caches_synced());
+  for (const auto& call : seen) {
+    EXPECT_TRUE(call.synced) << "a reconcile saw the second cache before it had synced";
+    EXPECT_TRUE(call.found) << "a reconcile missed an object the second cache holds";
+  }
+  tasks.cancel();
+  run_until(io, [&] { return tasks.live() == 0; }, 30s);
+}
+
+INSTANTIATE_TEST_SUITE_P(SecondCache, ControllerStartTest, ::testing::Bool(),
+                         [](const ::testing::TestParamInfo<bool>& info) {
+                           return std::string(info.param ? "Watched" : "OnlyRead");
+                         });
+
 }  // namespace
 }  // namespace mcm::test
