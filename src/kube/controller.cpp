@@ -63,11 +63,11 @@ Controller::Controller(net::any_io_executor executor, ControllerOptions options,
                                     {"controller", "result"});
     ok_ = &total.with({options_.name, "success"});
     requeued_ = &total.with({options_.name, "requeue_after"});
+    failed_ = &total.with({options_.name, "error"});
     errors_ = &registry
                    ->counter("mcm_controller_reconcile_errors_total",
                              "Reconciles that returned an error.", {"controller"})
                    .with({options_.name});
-    total.with({options_.name, "error"});
     duration_ = &registry
                      ->histogram("mcm_controller_reconcile_duration_seconds",
                                  "Time spent in one reconcile.", {"controller"},
@@ -192,19 +192,19 @@ net::awaitable<void> Controller::worker(int id) {
       } else if (ok_) {
         ok_->inc();
       }
-    } else if (result.error().code == Errc::Invalid) {
-      // Terminal: the object itself is wrong; retrying cannot help until it changes.
-      queue_.forget(*key);
-      logger()->warn("reconcile {} failed for good: {} controller={}", *key,
-                     result.error().message, options_.name);
-      if (errors_) {
-        errors_->inc();
-      }
     } else {
-      queue_.add_rate_limited(*key, Clock::now());
-      logger()->info("reconcile {} failed, retry {}: {} controller={}", *key,
-                     queue_.num_requeues(*key), result.error().message, options_.name);
-      if (errors_) {
+      if (result.error().code == Errc::Invalid) {
+        // Terminal: the object itself is wrong; retrying cannot help until it changes.
+        queue_.forget(*key);
+        logger()->warn("reconcile {} failed for good: {} controller={}", *key,
+                       result.error().message, options_.name);
+      } else {
+        queue_.add_rate_limited(*key, Clock::now());
+        logger()->info("reconcile {} failed, retry {}: {} controller={}", *key,
+                       queue_.num_requeues(*key), result.error().message, options_.name);
+      }
+      if (failed_) {
+        failed_->inc();
         errors_->inc();
       }
     }

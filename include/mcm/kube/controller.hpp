@@ -13,9 +13,14 @@
 // filling for a missing object. Keys that arrive meanwhile wait in the queue. A wait longer
 // than ControllerOptions::cache_sync_timeout is logged as an error naming the informers not yet
 // synced, and again after each further timeout; the controller keeps waiting (its process is
-// not ready: see Manager::ready()). Metrics (when a registry is given):
-// mcm_controller_reconcile_total{controller,result}, mcm_controller_reconcile_errors_total,
-// mcm_controller_reconcile_duration_seconds, mcm_controller_queue_depth.
+// not ready: see Manager::ready()).
+//
+// Metrics (when a registry is given), each at zero from construction:
+//   mcm_controller_reconcile_total{controller,result}  result: success (Requeue::on_change),
+//       requeue_after (Requeue::after), error (an Error, retried or terminal, or a throw)
+//   mcm_controller_reconcile_errors_total{controller}  the reconciles counted as error
+//   mcm_controller_reconcile_duration_seconds{controller}  every reconcile
+//   mcm_controller_queue_depth{controller}  keys ready in the queue, after each reconcile
 //
 // Threading: all methods and the reconciler run on one single-threaded executor (or strand).
 // Lifetime: informers, reconciler and registry outlive the controller. run() returns when no
@@ -96,6 +101,7 @@ class Controller {
   std::uint64_t reconciles_ = 0;
   metrics::Counter* ok_ = nullptr;
   metrics::Counter* requeued_ = nullptr;
+  metrics::Counter* failed_ = nullptr;  // result="error"
   metrics::Counter* errors_ = nullptr;
   metrics::Histogram* duration_ = nullptr;
   metrics::Gauge* depth_ = nullptr;
