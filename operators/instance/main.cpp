@@ -30,9 +30,9 @@ int main(int argc, char** argv) {
   // Only Tasks about an instance are cached: those carrying the instance label.
   kube::InformerOptions labelled;
   labelled.watch.label_selector = instance::kInstanceLabel;
+  labelled.indexes[instance::kTasksByInstance] = instance::instance_keys_of_task;
   instance::InstanceCaches caches{m.informer(kube::resources::instances()),
                                   m.informer(kube::resources::tasks(), labelled)};
-  instance::index_tasks_by_instance(caches.tasks);
   kube::EventRecorder events(m.client(), "mcm-instance-operator", m.options().identity);
   instance::InstanceReconciler reconciler(m.client(), caches, events, m.options().resync_period);
   auto& controller = m.controller(reconciler);

@@ -54,14 +54,12 @@ std::optional<EventText> event_for(const AgentChange& change) {
 
 }  // namespace
 
-void index_tasks_by_instance(kube::Informer& tasks) {
-  tasks.mutable_store().add_index(kTasksByInstance, [](const Json& task) {
-    const std::string label = task_label(task);
-    if (label.empty()) {
-      return std::vector<std::string>{};
-    }
-    return std::vector<std::string>{json::string_at(task, {"metadata", "namespace"}) + "/" + label};
-  });
+std::vector<std::string> instance_keys_of_task(const Json& task) {
+  const std::string label = task_label(task);
+  if (label.empty()) {
+    return {};
+  }
+  return {json::string_at(task, {"metadata", "namespace"}) + "/" + label};
 }
 
 InstanceReconciler::InstanceReconciler(kube::Client& client, InstanceCaches caches,

@@ -31,10 +31,11 @@ struct InstanceCaches {
   kube::Informer& tasks;  // Tasks carrying kInstanceLabel
 };
 
-// The index InstanceReconciler finds an Instance's Tasks with: "<namespace>/<label value>".
-// Add it to the Tasks informer before the manager runs.
+// The index InstanceReconciler finds an Instance's Tasks with: "<namespace>/<label value>" of
+// each Task carrying kInstanceLabel. Declare it in the Tasks informer's options:
+//   options.indexes[kTasksByInstance] = instance_keys_of_task;
 inline constexpr const char* kTasksByInstance = "instance";
-void index_tasks_by_instance(kube::Informer& tasks);
+std::vector<std::string> instance_keys_of_task(const kube::Json& task);
 
 class InstanceReconciler : public kube::Reconciler {
  public:

@@ -39,7 +39,12 @@ void drop_managed_fields(Json& object) {
 }
 
 Informer::Informer(Client& client, Resource resource, InformerOptions options)
-    : watcher_(client, std::move(resource), options.watch), options_(std::move(options)) {}
+    : watcher_(client, std::move(resource), options.watch), options_(std::move(options)) {
+  for (auto& [name, index] : options_.indexes) {
+    store_.add_index(name, std::move(index));
+  }
+  options_.indexes.clear();
+}
 
 void Informer::add_handler(EventHandler handler) { handlers_.push_back(std::move(handler)); }
 

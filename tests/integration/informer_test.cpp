@@ -2,10 +2,12 @@
 // relist after compaction, and a cache that matches the server after random churn.
 #include "support.hpp"
 
+#include <mcm/core/json_path.hpp>
 #include <mcm/core/task_group.hpp>
 #include <mcm/kube/informer.hpp>
 
 #include <map>
+#include <set>
 #include <random>
 
 namespace mcm::test {
@@ -144,6 +146,35 @@ TEST_F(InformerTest, AHandlerThatThrowsStopsNeitherTheCacheNorTheOtherHandlers) 
   EXPECT_EQ((*a)["spec"]["size"], 9);
   EXPECT_EQ(informer.handler_errors(), 3u);
   EXPECT_EQ(tasks_.live(), 1u) << "the informer stopped";
+}
+
+TEST_F(InformerTest, KeepsTheIndexesDeclaredInItsOptions) {
+  kube::InformerOptions indexed = options();
+  indexed.indexes["size"] = [](const Json& object) {
+    const auto size = json::find_int(object, {"spec", "size"});
+    return size ? std::vector<std::string>{std::to_string(*size)} : std::vector<std::string>{};
+  };
+  ASSERT_TRUE(run(io_, client_->create(widgets(), widget(ns_, "a", 1))));
+  ASSERT_TRUE(run(io_, client_->create(widgets(), widget(ns_, "b", 2))));
+  kube::Informer& informer = make_informer(std::move(indexed));
+  tasks_.spawn(informer.run());
+  const auto keys = [&](const std::string& size) {
+    std::set<std::string> out;
+    for (const auto& object : informer.store().by_index("size", size)) {
+      out.insert(kube::Store::key_of(*object));
+    }
+    return out;
+  };
+
+  // From the list, then through a change the watch delivers.
+  ASSERT_TRUE(run_until(io_, [&] { return informer.has_synced(); }));
+  EXPECT_EQ(keys("1"), std::set<std::string>{ns_ + "/a"});
+  EXPECT_EQ(keys("2"), std::set<std::string>{ns_ + "/b"});
+  ASSERT_TRUE(run(io_, client_->patch(widgets(), ns_, "a", kube::PatchType::Merge,
+                                      {{"spec", {{"size", 2}}}})));
+  ASSERT_TRUE(run_until(io_, [&] { return keys("2").size() == 2; }, 10s));
+  EXPECT_TRUE(keys("1").empty());
+  EXPECT_EQ(informer.store().by_index(kube::Store::kByNamespace, ns_).size(), 2u);
 }
 
 TEST_F(InformerTest, CacheMatchesServerAfterThousandRandomChanges) {

@@ -20,6 +20,8 @@
 
 #include <atomic>
 #include <functional>
+#include <map>
+#include <string>
 #include <vector>
 
 namespace mcm::kube {
@@ -37,6 +39,9 @@ struct InformerOptions {
   WatcherOptions watch;
   // Applied to every object before caching; empty keeps objects whole.
   std::function<void(Json&)> transform = drop_managed_fields;
+  // Indexes of the cache beside the built-in ones (Store::kByNamespace, Store::kByOwner): by
+  // name, the function giving an object's values, for store().by_index(name, value).
+  std::map<std::string, Store::IndexFunc> indexes;
 };
 
 class Informer {
@@ -52,7 +57,6 @@ class Informer {
 
   bool has_synced() const { return synced_.load(); }
   const Store& store() const { return store_; }
-  Store& mutable_store() { return store_; }
   const Resource& resource() const { return watcher_.resource(); }
   const WatcherStats& stats() const { return watcher_.stats(); }
   // Handler calls that threw (see above).

@@ -31,7 +31,7 @@ class Store {
 
   Store();
 
-  // Adds an index; call before the first write.
+  // Adds an index; call before the first write (an informer's are declared in its options).
   void add_index(const std::string& name, IndexFunc func);
 
   ObjectPtr get(const std::string& key) const;
